@@ -1,0 +1,56 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class ContazenApi implements ICredentialType {
+	name = 'contazenApi';
+
+	displayName = 'Contazen API';
+
+	icon: Icon = { light: 'file:../icons/contazen.svg', dark: 'file:../icons/contazen.dark.svg' };
+
+	documentationUrl =
+		'https://github.com/n8n-nodes-payment-revert/n8n-nodes-payment-revert#contazen';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: 'sk_live_…',
+			description: 'Key from Contazen Settings, API Keys: starts with sk_live_ (or sk_test_)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.contazen.ro/v1',
+			description: 'Change only for a proxy. Only https://, or http:// to this machine (loopback).',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ String($credentials.baseUrl || "https://api.contazen.ro/v1").replace(/\\/+$/, "") }}',
+			url: '/settings',
+			method: 'GET',
+			headers: { Accept: 'application/json' },
+		},
+	};
+}

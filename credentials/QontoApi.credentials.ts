@@ -1,0 +1,94 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class QontoApi implements ICredentialType {
+	name = 'qontoApi';
+
+	displayName = 'Qonto API';
+
+	icon: Icon = { light: 'file:../icons/qonto.svg', dark: 'file:../icons/qonto.dark.svg' };
+
+	documentationUrl =
+		'https://github.com/n8n-nodes-payment-revert/n8n-nodes-payment-revert#qonto-api-key';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Login',
+			name: 'login',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'pied-piper-7132',
+			description: 'Organization login shown next to the secret key in Qonto (Settings, API key)',
+		},
+		{
+			displayName: 'Secret Key',
+			name: 'secretKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+		},
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Production', value: 'production' },
+				{ name: 'Sandbox', value: 'sandbox' },
+				{ name: 'Custom (Proxy or Local Sandbox)', value: 'custom' },
+			],
+			default: 'production',
+		},
+		{
+			displayName: 'Staging Token',
+			name: 'stagingToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Staging token from the Qonto Developer Portal, sent as X-Qonto-Staging-Token on every sandbox request',
+			displayOptions: { show: { environment: ['sandbox', 'custom'] } },
+		},
+		{
+			displayName: 'API Base URL',
+			name: 'apiBaseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://qonto-proxy.example.com',
+			description: 'Base URL of the Business API. Only https://, or http:// to this machine (loopback).',
+			displayOptions: { show: { environment: ['custom'] } },
+		},
+	];
+
+	// A function, not a generic block: the staging header must be absent outside the sandbox.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const headers: Record<string, string> = {
+			...((requestOptions.headers as Record<string, string>) ?? {}),
+			Authorization: `${String(credentials.login ?? '')}:${String(credentials.secretKey ?? '')}`,
+		};
+		const stagingToken = String(credentials.stagingToken ?? '');
+		if (credentials.environment !== 'production' && stagingToken !== '') {
+			headers['X-Qonto-Staging-Token'] = stagingToken;
+		}
+		return { ...requestOptions, headers };
+	}
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{ $credentials.environment === "sandbox" ? "https://thirdparty-sandbox.staging.qonto.co" : $credentials.environment === "custom" ? String($credentials.apiBaseUrl || "").replace(/\\/+$/, "") : "https://thirdparty.qonto.com" }}',
+			url: '/v2/organization',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,97 @@
+import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+// Hidden OAuth endpoints follow the chosen environment. Sandbox token calls need the
+// X-Qonto-Staging-Token header, which n8n's generic OAuth2 flow cannot send: see the README.
+const oauthBase =
+	'$self["environment"] === "sandbox" ? "https://oauth-sandbox.staging.qonto.co" : $self["environment"] === "custom" ? String($self["oauthBaseUrl"] || "").replace(/\\/+$/, "") : "https://oauth.qonto.com"';
+
+export class QontoOAuth2Api implements ICredentialType {
+	name = 'qontoOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Qonto OAuth2 API';
+
+	icon: Icon = { light: 'file:../icons/qonto.svg', dark: 'file:../icons/qonto.dark.svg' };
+
+	documentationUrl =
+		'https://github.com/n8n-nodes-payment-revert/n8n-nodes-payment-revert#qonto-oauth2';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Environment',
+			name: 'environment',
+			type: 'options',
+			options: [
+				{ name: 'Production', value: 'production' },
+				{ name: 'Sandbox', value: 'sandbox' },
+				{ name: 'Custom (Proxy or Local Sandbox)', value: 'custom' },
+			],
+			default: 'production',
+		},
+		{
+			displayName: 'Staging Token',
+			name: 'stagingToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Staging token from the Qonto Developer Portal, sent as X-Qonto-Staging-Token on every sandbox request',
+			displayOptions: { show: { environment: ['sandbox', 'custom'] } },
+		},
+		{
+			displayName: 'API Base URL',
+			name: 'apiBaseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://qonto-proxy.example.com',
+			description: 'Base URL of the Business API. Only https://, or http:// to this machine (loopback).',
+			displayOptions: { show: { environment: ['custom'] } },
+		},
+		{
+			displayName: 'OAuth Base URL',
+			name: 'oauthBaseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://qonto-oauth-proxy.example.com',
+			description: 'Base URL serving /oauth2/auth and /oauth2/token',
+			displayOptions: { show: { environment: ['custom'] } },
+		},
+		{
+			displayName: 'Grant Type',
+			name: 'grantType',
+			type: 'hidden',
+			default: 'authorizationCode',
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: `={{ (${oauthBase}) + "/oauth2/auth" }}`,
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: `={{ (${oauthBase}) + "/oauth2/token" }}`,
+		},
+		{
+			displayName: 'Scope',
+			name: 'scope',
+			type: 'hidden',
+			default: 'offline_access supplier_invoice.read supplier_invoice.write',
+		},
+		{
+			displayName: 'Auth URI Query Parameters',
+			name: 'authQueryParameters',
+			type: 'hidden',
+			default: '',
+		},
+		{
+			displayName: 'Authentication',
+			name: 'authentication',
+			type: 'hidden',
+			default: 'body',
+		},
+	];
+}

@@ -1,0 +1,73 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class WethodApi implements ICredentialType {
+	name = 'wethodApi';
+
+	displayName = 'Wethod API';
+
+	icon: Icon = { light: 'file:../icons/wethod.svg', dark: 'file:../icons/wethod.dark.svg' };
+
+	documentationUrl =
+		'https://github.com/n8n-nodes-payment-revert/n8n-nodes-payment-revert#wethod';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Personal API token from your Wethod account settings',
+		},
+		{
+			displayName: 'Company',
+			name: 'company',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'acme',
+			description: 'Company slug: the subdomain of your Wethod address (acme for acme.wethod.com)',
+		},
+		{
+			displayName: 'API Version',
+			name: 'apiVersion',
+			type: 'string',
+			default: '2024-06-15',
+			description: 'Sent as the Wethod-Version header',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.wethod.com',
+			description: 'Change only for a proxy. Only https://, or http:// to this machine (loopback).',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+				'Wethod-Company': '={{$credentials.company}}',
+				'Wethod-Version': '={{$credentials.apiVersion || "2024-06-15"}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{ String($credentials.baseUrl || "https://api.wethod.com").replace(/\\/+$/, "") }}',
+			url: '/api/persons/me',
+			method: 'GET',
+			headers: { Accept: 'application/json' },
+		},
+	};
+}

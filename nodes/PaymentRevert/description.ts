@@ -1,0 +1,141 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Provider',
+		name: 'provider',
+		type: 'options',
+		noDataExpression: true,
+		required: true,
+		options: [
+			{ name: 'Contazen (Supplier Bill)', value: 'contazen' },
+			{ name: 'Qonto (Supplier Invoice)', value: 'qonto' },
+			{ name: 'Wethod (Invoice)', value: 'wethod' },
+		],
+		default: 'qonto',
+		description: 'The tool that holds the invoice',
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		options: [
+			{ name: 'OAuth2', value: 'oAuth2' },
+			{ name: 'API Key (Login and Secret Key)', value: 'apiKey' },
+		],
+		default: 'oAuth2',
+		description: 'Qonto documents OAuth2 for changing supplier invoices; the API key may be read-only',
+		displayOptions: { show: { provider: ['qonto'] } },
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Revert Payment',
+				value: 'revertPayment',
+				action: 'Revert a payment',
+				description: 'Mark a paid invoice as unpaid again',
+			},
+			{
+				name: 'Get Payment Status',
+				value: 'getStatus',
+				action: 'Get the payment status',
+				description: 'Read whether the invoice is paid, without changing it',
+			},
+		],
+		default: 'revertPayment',
+	},
+	{
+		displayName: 'Invoice ID',
+		name: 'invoiceId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. 4d5418bb-bd0d-4df4-865c-c07afab8bb48',
+		description:
+			'ID of the invoice in the provider: a UUID for Qonto, a Contazen ID such as sup_1a2b3c for Contazen, a number for Wethod',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Capture Previous State',
+				name: 'capturePreviousState',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to read the invoice before reverting, so the output keeps the status, payment date and amount that the provider erases',
+				displayOptions: { show: { '/operation': ['revertPayment'] } },
+			},
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 50 },
+				default: 5,
+				description: 'How many items are processed at once. The output order never changes.',
+			},
+			{
+				displayName: 'Dry Run',
+				name: 'dryRun',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to only read the invoice and report would_revert or already_unpaid, changing nothing',
+				displayOptions: { show: { '/operation': ['revertPayment'] } },
+			},
+			{
+				displayName: 'If Not Paid',
+				name: 'ifNotPaid',
+				type: 'options',
+				options: [
+					{
+						name: 'Succeed (Already Unpaid)',
+						value: 'succeed',
+						description: 'Return the invoice with outcome already_unpaid and change nothing',
+					},
+					{
+						name: 'Fail',
+						value: 'fail',
+						description: 'Raise an invalid_state error',
+					},
+				],
+				default: 'succeed',
+				description: 'What a revert does when the invoice is not paid (for example on a re-run)',
+				displayOptions: { show: { '/operation': ['revertPayment'] } },
+			},
+			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 10 },
+				default: 3,
+				description: 'Retries for rate limits (429), gateway errors (502, 503, 504) and network failures',
+			},
+			{
+				displayName: 'Max Retry Wait (Seconds)',
+				name: 'maxRetryWaitSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 60,
+				description:
+					'When the provider asks to wait longer than this, stop and report rate_limited with the wait',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description: 'Time limit for each request',
+			},
+		],
+	},
+];

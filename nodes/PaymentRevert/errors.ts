@@ -1,0 +1,199 @@
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { Provider, VendorError, VendorResponse } from './providers';
+import { textExcerpt } from './providers/parse';
+
+export type Category =
+	| 'invalid_input'
+	| 'authentication'
+	| 'permission'
+	| 'not_found'
+	| 'invalid_state'
+	| 'validation'
+	| 'rate_limited'
+	| 'vendor_error'
+	| 'network'
+	| 'unexpected_response'
+	| 'unsupported';
+
+/** Everything the node knows about a failure; turned into an n8n error or an error item. */
+export class RevertFailure extends Error {
+	constructor(
+		readonly category: Category,
+		message: string,
+		readonly details: {
+			httpCode?: number | null;
+			vendor?: VendorError;
+			retryAfterSeconds?: number;
+			hint?: string;
+		} = {},
+	) {
+		super(message);
+	}
+}
+
+/** Thrown by the transport: the vendor's answer, or no answer at all. */
+export class TransportFailure extends Error {
+	constructor(
+		readonly response: VendorResponse | undefined,
+		readonly networkCode: string | undefined,
+		readonly authProblem: string | undefined,
+		readonly ambiguous: boolean,
+	) {
+		super(networkCode ?? authProblem ?? `HTTP ${response?.statusCode}`);
+	}
+}
+
+const HTTP_CATEGORY: Record<number, Category> = {
+	400: 'validation',
+	401: 'authentication',
+	403: 'permission',
+	404: 'not_found',
+	405: 'unexpected_response',
+	409: 'validation',
+	412: 'validation',
+	422: 'validation',
+	423: 'invalid_state',
+	429: 'rate_limited',
+};
+
+function looksLikeVendorJson(response: VendorResponse): boolean {
+	return typeof response.json === 'object' && response.json !== null;
+}
+
+/** The one place where a vendor answer (or its absence) becomes a category and words. */
+export function mapFailure(provider: Provider, failure: TransportFailure, invoiceId: string): RevertFailure {
+	const { name, noun } = provider;
+	const response = failure.response;
+	if (!response && failure.authProblem && !failure.networkCode) {
+		return new RevertFailure(
+			'authentication',
+			`${name}: the credential could not be used (${failure.authProblem}); reconnect the credential`,
+			{ httpCode: null },
+		);
+	}
+	if (!response) {
+		const timedOut = /TIMEDOUT|ECONNABORTED|timeout/i.test(failure.networkCode ?? '');
+		return new RevertFailure(
+			'network',
+			timedOut
+				? `${name}: no answer in time while reverting ${noun} ${invoiceId}; whether the change was applied is unknown, run the node again (a re-run is safe)`
+				: `${name}: could not reach the ${name} API for ${noun} ${invoiceId}; check the network or the credential's base URL, then run again (a re-run is safe)`,
+			{ httpCode: null, vendor: { vendorCode: failure.networkCode ?? null, vendorMessage: null, requestId: null } },
+		);
+	}
+
+	const status = response.statusCode;
+	const vendor = provider.parseError(response);
+	if (status >= 300 && status < 400) {
+		return new RevertFailure(
+			'unexpected_response',
+			`${name}: the API answered with a redirect (HTTP ${status}) instead of data; check the credential's environment and base URL${provider.id === 'qonto' ? ' (a Qonto sandbox without its staging token redirects to a login page)' : ''}`,
+			{ httpCode: status, vendor: { ...vendor, vendorMessage: response.headers.location ? `Location: ${response.headers.location}` : vendor.vendorMessage } },
+		);
+	}
+	if (!looksLikeVendorJson(response) && (status < 500 || response.text.trim().startsWith('<'))) {
+		return new RevertFailure(
+			'unexpected_response',
+			`${name}: the API answered with ${/<html|<!doctype/i.test(response.text) ? 'an HTML page' : 'a non-JSON body'} (HTTP ${status}) instead of ${name} data; check the credential's environment and base URL${provider.id === 'qonto' ? ' and, for the sandbox, the staging token' : ''}`,
+			{ httpCode: status, vendor: { ...vendor, vendorMessage: textExcerpt(response.text) } },
+		);
+	}
+
+	const category: Category = status >= 500 ? 'vendor_error' : (HTTP_CATEGORY[status] ?? 'validation');
+	const retryAfter = category === 'rate_limited' ? provider.retryAfterSeconds(response, Date.now()) : undefined;
+	const said = vendor.vendorMessage ? `: ${vendor.vendorMessage}` : '';
+	const messages: Record<Category, string> = {
+		invalid_input: `${name}: the ${noun} ID ${invoiceId} was refused${said}`,
+		authentication: `${name}: the credentials were refused (HTTP ${status})${said}. Check or reconnect the credential`,
+		permission: `${name}: the credential is not allowed to change ${noun} ${invoiceId}${said}. ${capitalise(provider.permissionHint)}`,
+		not_found: `${name}: ${noun} ${invoiceId} was not found; check the ID and that the credential belongs to the right ${provider.id === 'wethod' ? 'company' : 'organization'}`,
+		invalid_state: `${name}: ${noun} ${invoiceId} cannot be reverted now (HTTP ${status})${said}`,
+		validation: `${name}: the request for ${noun} ${invoiceId} was refused (HTTP ${status})${said}`,
+		rate_limited: `${name}: rate limit reached for ${noun} ${invoiceId}${retryAfter !== undefined ? `; ${name} asks to wait ${Math.ceil(retryAfter)} s` : ' after the retries'}. Run again later, lower Concurrency, or raise Max Retry Wait (Seconds)`,
+		vendor_error: `${name}: the ${name} API failed (HTTP ${status}) after the retries${said}. Try again later; a re-run is safe`,
+		network: '',
+		unexpected_response: '',
+		unsupported: '',
+	};
+	return new RevertFailure(category, messages[category], {
+		httpCode: status,
+		vendor,
+		retryAfterSeconds: retryAfter,
+	});
+}
+
+function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export interface ErrorItemJson extends IDataObject {
+	message: string;
+	description: string;
+	category: Category;
+	httpCode: string | null;
+	provider: string;
+	invoiceId: string;
+	vendorCode: string | null;
+	vendorMessage: string | null;
+	requestId: string | null;
+}
+
+export function describe(failure: RevertFailure): string {
+	const vendor = failure.details.vendor;
+	const parts = [`Category: ${failure.category}`];
+	if (vendor?.vendorCode) parts.push(`Vendor code: ${vendor.vendorCode}`);
+	if (vendor?.vendorMessage) parts.push(`Vendor message: ${vendor.vendorMessage}`);
+	if (vendor?.requestId) parts.push(`Request ID: ${vendor.requestId}`);
+	if (failure.details.retryAfterSeconds !== undefined) {
+		parts.push(`Retry after: ${Math.ceil(failure.details.retryAfterSeconds)} s`);
+	}
+	if (failure.details.hint) parts.push(failure.details.hint);
+	return parts.join(' · ');
+}
+
+export function errorItemJson(failure: RevertFailure, provider: string, invoiceId: string): ErrorItemJson {
+	const vendor = failure.details.vendor;
+	const json: ErrorItemJson = {
+		message: failure.message,
+		description: describe(failure),
+		category: failure.category,
+		httpCode: failure.details.httpCode ? String(failure.details.httpCode) : null,
+		provider,
+		invoiceId,
+		vendorCode: vendor?.vendorCode ?? null,
+		vendorMessage: vendor?.vendorMessage ?? null,
+		requestId: vendor?.requestId ?? null,
+	};
+	if (failure.category === 'rate_limited') {
+		json.retryAfterSeconds =
+			failure.details.retryAfterSeconds === undefined ? null : Math.ceil(failure.details.retryAfterSeconds);
+	}
+	return json;
+}
+
+/** The n8n error thrown when the user did not choose to continue. */
+export function toNodeError(node: INode, item: ErrorItemJson, itemIndex: number): NodeApiError | NodeOperationError {
+	if (item.httpCode === null && ['invalid_input', 'unsupported', 'invalid_state', 'authentication'].includes(item.category)) {
+		const error = new NodeOperationError(node, item.message, { description: item.description, itemIndex });
+		Object.assign(error.context, { category: item.category, provider: item.provider, invoiceId: item.invoiceId });
+		return error;
+	}
+	// A fresh error from our own sanitized fields: the helper's error carries request headers.
+	const error = new NodeApiError(node, { ...item } as JsonObject, {
+		message: item.message,
+		description: item.description,
+		httpCode: item.httpCode ?? undefined,
+		itemIndex,
+	});
+	// NodeApiError rewrites messages that contain network codes; keep ours.
+	error.message = item.message;
+	Object.assign(error.context, {
+		category: item.category,
+		provider: item.provider,
+		invoiceId: item.invoiceId,
+		...(item.retryAfterSeconds !== undefined ? { retryAfterSeconds: item.retryAfterSeconds } : {}),
+	});
+	return error;
+}

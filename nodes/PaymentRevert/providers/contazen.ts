@@ -1,0 +1,102 @@
+import { firstMessage, header, isObject, num, retryAfterHeader, str } from './parse';
+import type { Provider, VendorResponse } from './types';
+
+const NOT_PAID = /not[\s_-]*paid|already[\s_-]*unpaid|is[\s_-]+unpaid|no[\s_-]+payment/i;
+
+function errorObject(response: VendorResponse) {
+	const body = response.json;
+	if (!isObject(body)) return undefined;
+	return isObject(body.error) ? body.error : body;
+}
+
+export const contazen: Provider = {
+	id: 'contazen',
+	name: 'Contazen',
+	noun: 'supplier bill',
+
+	credentialType: () => 'contazenApi',
+	baseUrl: (credentials) => String(credentials.baseUrl || 'https://api.contazen.ro/v1'),
+	extraHeaders: () => ({ 'Content-Type': 'application/json' }),
+
+	checkCredentials(_type, credentials) {
+		if (!/^sk_(live|test)_\S+$/.test(String(credentials.apiKey ?? ''))) {
+			return 'the API key must start with sk_live_ or sk_test_: copy it again from Contazen Settings, API Keys';
+		}
+		return undefined;
+	},
+
+	secrets: (credentials) => [String(credentials.apiKey ?? '')],
+
+	idPattern: /^[A-Za-z0-9_-]{1,64}$/,
+	idFormat: 'a Contazen ID of letters, digits, "_" or "-" (at most 64), such as sup_1a2b3c4d5e',
+
+	revert: (id) => ({ method: 'POST', path: `/supplier-bills/${id}/mark-unpaid`, write: true }),
+	// No single-bill read is documented, and the node never calls undocumented endpoints.
+	read: undefined,
+
+	unwrap(json) {
+		if (!isObject(json)) return undefined;
+		const data = isObject(json.data) ? json.data : json;
+		if (isObject(data.supplier_bill)) return data.supplier_bill;
+		return typeof data.id === 'string' && typeof data.status === 'string' ? data : undefined;
+	},
+
+	normalize(invoice) {
+		const status = str(invoice.status) ?? 'unknown';
+		const amounts = isObject(invoice.amounts) ? invoice.amounts : {};
+		return {
+			status,
+			paid: status === 'paid' || status === 'partial',
+			paymentDate: str(invoice.payment_date),
+			paymentAmount: num(invoice.payment_amount),
+			invoiceNumber: str(invoice.invoice_number),
+			amount: num(amounts.tax_inclusive ?? invoice.total),
+			currency: str(invoice.currency),
+			invoice,
+		};
+	},
+
+	requestId: (response) =>
+		(isObject(response.json) && isObject(response.json.meta) ? str(response.json.meta.request_id) : null) ??
+		header(response, 'x-request-id'),
+
+	parseError(response) {
+		const error = errorObject(response);
+		return {
+			vendorCode: str(error?.code) ?? str(error?.type),
+			vendorMessage: firstMessage(error ?? response.json),
+			requestId: contazen.requestId(response),
+		};
+	},
+
+	// 409/423: a lock or a closed period. A 400/409 that says the bill is not paid is a re-run.
+	refusal(response, error) {
+		const words = `${error.vendorCode ?? ''} ${error.vendorMessage ?? ''}`;
+		if ([400, 409, 422].includes(response.statusCode) && NOT_PAID.test(words)) return 'notPaid';
+		if (response.statusCode === 409 || response.statusCode === 423) return 'locked';
+		return undefined;
+	},
+
+	retryAfterSeconds(response, nowMs) {
+		const error = errorObject(response);
+		const fromBody = num(error?.retry_after);
+		if (fromBody !== null) return Math.max(0, fromBody);
+		const fromHeader = retryAfterHeader(header(response, 'retry-after'), nowMs);
+		if (fromHeader !== undefined) return fromHeader;
+		const reset = num(header(response, 'x-ratelimit-reset'));
+		return reset === null ? undefined : Math.max(0, reset - nowMs / 1000);
+	},
+
+	permissionHint:
+		'the API key needs the permission to edit supplier bills (Contazen Settings, API Keys); check its IP allow-list too',
+
+	sideEffects(after) {
+		const expenseId = str(after.invoice.expense_id);
+		return {
+			fields: { linkedExpenseId: expenseId },
+			notes: expenseId
+				? [`Contazen also marked the linked expense ${expenseId} as unpaid.`]
+				: [],
+		};
+	},
+};

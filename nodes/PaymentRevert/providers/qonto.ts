@@ -1,0 +1,114 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { firstMessage, header, isObject, num, retryAfterHeader, str } from './parse';
+import type { Provider, VendorError } from './types';
+
+const PRODUCTION = 'https://thirdparty.qonto.com';
+const SANDBOX = 'https://thirdparty-sandbox.staging.qonto.co';
+
+function stagingHeader(credentials: ICredentialDataDecryptedObject): Record<string, string> {
+	const token = String(credentials.stagingToken ?? '');
+	return credentials.environment !== 'production' && token !== ''
+		? { 'X-Qonto-Staging-Token': token }
+		: {};
+}
+
+export const qonto: Provider = {
+	id: 'qonto',
+	name: 'Qonto',
+	noun: 'supplier invoice',
+
+	credentialType: (authentication) => (authentication === 'apiKey' ? 'qontoApi' : 'qontoOAuth2Api'),
+
+	baseUrl(credentials) {
+		if (credentials.environment === 'sandbox') return SANDBOX;
+		if (credentials.environment === 'custom') return String(credentials.apiBaseUrl ?? '');
+		return PRODUCTION;
+	},
+
+	// The API-key credential adds the staging header itself; OAuth2 credentials cannot.
+	extraHeaders: (credentialType, credentials) =>
+		credentialType === 'qontoOAuth2Api' ? stagingHeader(credentials) : {},
+
+	checkCredentials(credentialType, credentials) {
+		if (credentials.environment === 'sandbox' && String(credentials.stagingToken ?? '') === '') {
+			return 'the sandbox needs the staging token from the Qonto Developer Portal: add it to the credential';
+		}
+		if (credentialType === 'qontoApi' && (!credentials.login || !credentials.secretKey)) {
+			return 'the API key credential needs both the login and the secret key';
+		}
+		return undefined;
+	},
+
+	secrets(credentials) {
+		const token = isObject(credentials.oauthTokenData) ? credentials.oauthTokenData : {};
+		return [
+			credentials.secretKey,
+			credentials.stagingToken,
+			credentials.clientSecret,
+			token.access_token,
+			token.refresh_token,
+			token.id_token,
+		].map((v) => String(v ?? ''));
+	},
+
+	idPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+	idFormat: 'a UUID such as 4d5418bb-bd0d-4df4-865c-c07afab8bb48',
+
+	revert: (id) => ({ method: 'POST', path: `/v2/supplier_invoices/${id}/unmark_as_paid`, write: true }),
+	read: (id) => ({ method: 'GET', path: `/v2/supplier_invoices/${id}`, write: false }),
+
+	// GET wraps in { supplier_invoice }, the documented unmark example is bare: accept both.
+	unwrap(json) {
+		if (!isObject(json)) return undefined;
+		if (isObject(json.supplier_invoice)) return json.supplier_invoice;
+		return typeof json.id === 'string' || typeof json.status === 'string' ? json : undefined;
+	},
+
+	normalize(invoice) {
+		const status = str(invoice.status) ?? 'unknown';
+		const total = isObject(invoice.total_amount) ? invoice.total_amount : {};
+		const amount = num(total.value ?? invoice.total_amount_cents);
+		const paid = status === 'paid';
+		return {
+			status,
+			paid,
+			paymentDate: str(invoice.payment_date),
+			paymentAmount: paid ? amount : null,
+			invoiceNumber: str(invoice.invoice_number),
+			amount,
+			currency: str(total.currency ?? invoice.currency),
+			invoice,
+		};
+	},
+
+	requestId: (response) =>
+		header(response, 'x-request-id') ??
+		header(response, 'x-tyk-trace-id') ??
+		(isObject(response.json) ? str(response.json.trace_id) : null),
+
+	// JSON:API errors, but flat and object forms were seen live too.
+	parseError(response): VendorError {
+		const body = response.json;
+		let code: string | null = null;
+		if (isObject(body)) {
+			const errors = body.errors;
+			const first = Array.isArray(errors) ? errors.find(isObject) : isObject(errors) ? errors : undefined;
+			code = str(first?.code) ?? str(body.code);
+		}
+		return {
+			vendorCode: code,
+			vendorMessage: firstMessage(isObject(body) ? (body.errors ?? body) : body),
+			requestId: qonto.requestId(response),
+		};
+	},
+
+	// Qonto answers 400 to unmark_as_paid on any invoice that is not `paid`: a read tells.
+	refusal: (response) => (response.statusCode === 400 ? 'maybeNotPaid' : undefined),
+
+	retryAfterSeconds: (response, nowMs) => retryAfterHeader(header(response, 'retry-after'), nowMs),
+
+	permissionHint:
+		'the OAuth app needs the supplier_invoice.write scope (and supplier_invoice.read for reads); Qonto API keys may not be allowed to change supplier invoices, use OAuth2',
+};
+

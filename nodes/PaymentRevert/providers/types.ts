@@ -1,0 +1,85 @@
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+
+export type ProviderId = 'qonto' | 'contazen' | 'wethod';
+
+/** What every vendor answer is reduced to before anything else looks at it. */
+export interface VendorResponse {
+	statusCode: number;
+	headers: Record<string, string>;
+	/** Parsed JSON, or undefined when the body was empty or not JSON. */
+	json: unknown;
+	/** The raw body text (for error reporting of non-JSON pages). */
+	text: string;
+}
+
+export interface RequestSpec {
+	method: 'GET' | 'POST';
+	path: string;
+	/** A write changes state: no redirects, and a retry after an unknown result may be refused. */
+	write: boolean;
+}
+
+/** The invoice as the node reports it, whatever the vendor's shape. */
+export interface InvoiceState {
+	status: string;
+	paid: boolean;
+	paymentDate: string | null;
+	paymentAmount: number | null;
+	invoiceNumber: string | null;
+	amount: number | null;
+	currency: string | null;
+	invoice: IDataObject;
+}
+
+export interface VendorError {
+	vendorCode: string | null;
+	vendorMessage: string | null;
+	requestId: string | null;
+}
+
+/**
+ * How a vendor refused the revert:
+ * - `notPaid`: the vendor says the invoice is not paid;
+ * - `maybeNotPaid`: the refusal may mean "not paid", a read decides;
+ * - `locked`: the invoice is paid but the vendor will not revert it (closed period, lock).
+ */
+export type Refusal = 'notPaid' | 'maybeNotPaid' | 'locked';
+
+export interface Provider {
+	id: ProviderId;
+	/** Shown at the start of every message. */
+	name: string;
+	/** What the vendor calls the document, for messages ("supplier invoice", "bill", …). */
+	noun: string;
+	/** Credential type to use; Qonto has two auth styles. */
+	credentialType(authentication: string): string;
+	/** Base URL from the credential, before the safety check. */
+	baseUrl(credentials: ICredentialDataDecryptedObject): string;
+	/** Headers the credential type cannot add itself (e.g. for OAuth2 credentials). */
+	extraHeaders(credentialType: string, credentials: ICredentialDataDecryptedObject): Record<string, string>;
+	/** Problems with the credential that make any request pointless. */
+	checkCredentials(credentialType: string, credentials: ICredentialDataDecryptedObject): string | undefined;
+	/** Values that must never reach an output, a message or a log. */
+	secrets(credentials: ICredentialDataDecryptedObject): string[];
+
+	idPattern: RegExp;
+	idFormat: string;
+
+	revert(invoiceId: string): RequestSpec;
+	/** Undefined when the vendor documents no single-invoice read. */
+	read?: (invoiceId: string) => RequestSpec;
+
+	/** The invoice object out of its envelope. */
+	unwrap(json: unknown): IDataObject | undefined;
+	normalize(invoice: IDataObject): InvoiceState;
+	requestId(response: VendorResponse): string | null;
+	parseError(response: VendorResponse): VendorError;
+	/** Classifies a refused revert; undefined when it is an ordinary error. */
+	refusal(response: VendorResponse, error: VendorError): Refusal | undefined;
+	/** Seconds the vendor asks to wait, from its headers or body. */
+	retryAfterSeconds(response: VendorResponse, nowMs: number): number | undefined;
+	/** What the 403 usually means for this vendor (scope, permission). */
+	permissionHint: string;
+	/** Side effects the vendor performs besides the revert, named for the output. */
+	sideEffects?: (after: InvoiceState) => { notes: string[]; fields: IDataObject };
+}

@@ -1,0 +1,72 @@
+import { firstMessage, header, isObject, num, retryAfterHeader, str } from './parse';
+import type { Provider } from './types';
+
+export const wethod: Provider = {
+	id: 'wethod',
+	name: 'Wethod',
+	noun: 'invoice',
+
+	credentialType: () => 'wethodApi',
+	baseUrl: (credentials) => String(credentials.baseUrl || 'https://api.wethod.com'),
+	extraHeaders: () => ({}),
+
+	checkCredentials(_type, credentials) {
+		if (!/^[a-z0-9-]+$/i.test(String(credentials.company ?? '').trim())) {
+			return 'the Company field must be your company slug, the subdomain of your Wethod address (acme for acme.wethod.com)';
+		}
+		if (!/^\d{4}-\d{2}-\d{2}$/.test(String(credentials.apiVersion || '2024-06-15'))) {
+			return 'the API Version must be a date such as 2024-06-15';
+		}
+		return undefined;
+	},
+
+	secrets: (credentials) => [String(credentials.accessToken ?? '')],
+
+	idPattern: /^[1-9][0-9]{0,17}$/,
+	idFormat: 'a positive whole number such as 1042',
+
+	revert: (id) => ({ method: 'POST', path: `/api/invoices/${id}:set-unpaid`, write: true }),
+	read: (id) => ({ method: 'GET', path: `/api/invoices/${id}`, write: false }),
+
+	unwrap(json) {
+		if (!isObject(json)) return undefined;
+		if (isObject(json.data) && json.data.status !== undefined) return json.data;
+		return json.status !== undefined || json.id !== undefined ? json : undefined;
+	},
+
+	normalize(invoice) {
+		const status = str(invoice.status) ?? 'unknown';
+		const paid = status === 'paid';
+		const amount = num(invoice.value);
+		return {
+			status,
+			paid,
+			paymentDate: str(invoice.payment_date),
+			paymentAmount: paid ? amount : null,
+			invoiceNumber: str(invoice.invoice_number),
+			amount,
+			currency: str(invoice.currency),
+			invoice,
+		};
+	},
+
+	requestId: (response) => header(response, 'x-request-id') ?? header(response, 'x-trace-id'),
+
+	parseError(response) {
+		const body = response.json;
+		return {
+			vendorCode: isObject(body) ? (str(body.key) ?? str(body.code)) : null,
+			vendorMessage: firstMessage(body),
+			requestId: wethod.requestId(response),
+		};
+	},
+
+	// 412 is also what Wethod answers to a bad company or version header: a read decides.
+	refusal: (response) => (response.statusCode === 412 ? 'maybeNotPaid' : undefined),
+
+	retryAfterSeconds: (response, nowMs) =>
+		retryAfterHeader(header(response, 'x-ratelimit-retry-after') ?? header(response, 'retry-after'), nowMs),
+
+	permissionHint:
+		'the token owner needs the invoices.edit_sent permission to set invoices unpaid (and invoices.view or invoices.view_other to read them)',
+};

@@ -1,0 +1,201 @@
+import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { RevertFailure, TransportFailure } from './errors';
+import type { Provider, RequestSpec, VendorResponse } from './providers';
+import { isObject } from './providers/parse';
+import { Redactor } from './secrets';
+
+export interface TransportOptions {
+	maxRetries: number;
+	maxRetryWaitSeconds: number;
+	timeoutSeconds: number;
+}
+
+export interface Exchange {
+	response: VendorResponse;
+	/** A write attempt before this one may have been applied (timeout, reset, 5xx). */
+	ambiguous: boolean;
+}
+
+const RETRY_STATUSES = [429, 502, 503, 504];
+const RETRY_NETWORK = /ECONNRESET|ETIMEDOUT|ECONNABORTED|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ESOCKETTIMEDOUT|socket hang up|timeout/i;
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Only https, or plain http to this machine: a credential must not send secrets in clear. */
+export function safeBaseUrl(raw: string): string | undefined {
+	let url: URL;
+	try {
+		url = new URL(raw.trim());
+	} catch {
+		return undefined;
+	}
+	const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname));
+	if (!allowed || url.username || url.password || url.search || url.hash) return undefined;
+	return url.toString().replace(/\/+$/, '');
+}
+
+/** One vendor connection per execution: credential, fixed base URL, redaction of its secrets. */
+export class Connection {
+	private constructor(
+		readonly provider: Provider,
+		readonly credentialType: string,
+		readonly baseUrl: string,
+		private readonly headers: Record<string, string>,
+		readonly redactor: Redactor,
+	) {}
+
+	static async open(ctx: IExecuteFunctions, provider: Provider, authentication: string): Promise<Connection> {
+		const credentialType = provider.credentialType(authentication);
+		const credentials = await ctx.getCredentials(credentialType).catch(() => undefined);
+		if (!credentials) {
+			throw new RevertFailure(
+				'authentication',
+				`${provider.name}: no usable credential of type "${credentialType}" is selected; choose or create one in the node`,
+			);
+		}
+		const redactor = new Redactor(provider.secrets(credentials));
+		const problem = provider.checkCredentials(credentialType, credentials);
+		if (problem) throw new RevertFailure('authentication', `${provider.name}: ${problem}`);
+		const rawBase = provider.baseUrl(credentials);
+		const baseUrl = safeBaseUrl(rawBase);
+		if (!baseUrl) {
+			throw new RevertFailure(
+				'authentication',
+				`${provider.name}: the credential's base URL "${redactor.text(rawBase)}" is not allowed; use https:// (or http:// only to localhost) without user, query or fragment`,
+			);
+		}
+		const headers = { Accept: 'application/json', ...provider.extraHeaders(credentialType, credentials) };
+		return new Connection(provider, credentialType, baseUrl, headers, redactor);
+	}
+
+	/**
+	 * Sends one request, retrying what the vendor or the network says is temporary. Returns the
+	 * vendor's final answer whatever its status, or a failure when there was no answer.
+	 */
+	async send(ctx: IExecuteFunctions, spec: RequestSpec, options: TransportOptions): Promise<Exchange | TransportFailure> {
+		let ambiguous = false;
+		for (let attempt = 0; ; attempt++) {
+			const response = await this.once(ctx, spec, options);
+			if (response instanceof TransportFailure) {
+				const retryable = response.networkCode !== undefined && RETRY_NETWORK.test(response.networkCode);
+				if (spec.write && response.networkCode !== undefined) ambiguous = true;
+				if (!retryable || attempt >= options.maxRetries) {
+					return new TransportFailure(undefined, response.networkCode, response.authProblem, ambiguous);
+				}
+				await sleep(backoffMs(attempt));
+				continue;
+			}
+			if (!RETRY_STATUSES.includes(response.statusCode)) return { response, ambiguous };
+			if (spec.write && response.statusCode >= 500) ambiguous = true;
+			const asked = this.provider.retryAfterSeconds(response, Date.now());
+			if (attempt >= options.maxRetries || (asked !== undefined && asked > options.maxRetryWaitSeconds)) {
+				return { response, ambiguous };
+			}
+			await sleep(asked !== undefined ? asked * 1000 : backoffMs(attempt));
+		}
+	}
+
+	private async once(
+		ctx: IExecuteFunctions,
+		spec: RequestSpec,
+		options: TransportOptions,
+	): Promise<VendorResponse | TransportFailure> {
+		const oauth2 = this.credentialType.toLowerCase().includes('oauth2');
+		const request: IHttpRequestOptions = {
+			method: spec.method as IHttpRequestMethods,
+			url: `${this.baseUrl}${spec.path}`,
+			headers: { ...this.headers },
+			// Text, parsed here: vendors answer HTML pages and gateway texts too.
+			encoding: 'text',
+			json: false,
+			returnFullResponse: true,
+			// OAuth2 refreshes its token only when a 401 throws; other credentials get every status back.
+			ignoreHttpStatusErrors: !oauth2,
+			disableFollowRedirect: true,
+			timeout: Math.max(1, options.timeoutSeconds) * 1000,
+		};
+		try {
+			const full = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, this.credentialType, request)) as {
+				statusCode: number;
+				headers: unknown;
+				body: unknown;
+			};
+			return toVendorResponse(full.statusCode, full.headers, full.body);
+		} catch (error) {
+			const http = findHttpResponse(error);
+			if (http) return toVendorResponse(http.status, http.headers, http.data);
+			return new TransportFailure(undefined, findNetworkCode(error), findAuthProblem(error), false);
+		}
+	}
+}
+
+function backoffMs(attempt: number): number {
+	const cap = Math.min(30_000, 500 * 2 ** attempt);
+	return Math.round(cap / 2 + (Math.random() * cap) / 2);
+}
+
+function plainHeaders(raw: unknown): Record<string, string> {
+	const source = isObject(raw) && typeof raw.toJSON === 'function' ? (raw.toJSON as () => unknown)() : raw;
+	const headers: Record<string, string> = {};
+	if (!isObject(source)) return headers;
+	for (const [key, value] of Object.entries(source)) {
+		if (value === undefined || value === null) continue;
+		headers[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+	}
+	return headers;
+}
+
+function toVendorResponse(statusCode: number, headers: unknown, body: unknown): VendorResponse {
+	let text: string;
+	if (typeof body === 'string') text = body;
+	else if (Buffer.isBuffer(body)) text = body.toString('utf8');
+	else if (body === undefined || body === null) text = '';
+	else text = JSON.stringify(body);
+	let json: unknown;
+	if (typeof body === 'object' && body !== null && !Buffer.isBuffer(body)) json = body;
+	else if (text.trim() !== '') {
+		try {
+			json = JSON.parse(text);
+		} catch {
+			json = undefined;
+		}
+	}
+	return { statusCode, headers: plainHeaders(headers), json, text };
+}
+
+interface HttpLike {
+	status: number;
+	headers: unknown;
+	data: unknown;
+}
+
+/** n8n wraps the HTTP client's error (which holds the response) in a NodeApiError `cause`. */
+function findHttpResponse(error: unknown): HttpLike | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && isObject(current); depth++) {
+		const response = current.response;
+		if (isObject(response) && typeof response.status === 'number') return response as unknown as HttpLike;
+		current = current.cause;
+	}
+	return undefined;
+}
+
+function findNetworkCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && isObject(current); depth++) {
+		const code = current.code;
+		if (typeof code === 'string' && /^E[A-Z_]+$|^ERR_/.test(code)) return code;
+		const message = typeof current.message === 'string' ? current.message : '';
+		const inMessage = RETRY_NETWORK.exec(message);
+		if (inMessage) return inMessage[0].toUpperCase() === 'TIMEOUT' ? 'ETIMEDOUT' : inMessage[0];
+		current = current.cause;
+	}
+	return undefined;
+}
+
+/** Failures before any vendor answer that concern the credential (e.g. an OAuth2 refresh refused). */
+function findAuthProblem(error: unknown): string | undefined {
+	const message = isObject(error) && typeof error.message === 'string' ? error.message : String(error);
+	return /oauth|token|credential/i.test(message) ? message : undefined;
+}
