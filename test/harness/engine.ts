@@ -1,0 +1,352 @@
+/**
+ * Runs the Payment Revert node inside n8n-core's real WorkflowExecute: real parameter and
+ * expression resolution, real httpRequestWithAuthentication (generic auth, OAuth2 signing and
+ * refresh), real continueOnFail / error-output routing and pairedItem handling.
+ * Only the parts that need a database are replaced: the credential store and the node-type map.
+ */
+import 'reflect-metadata';
+
+import { Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentials,
+	ICredentialType,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	INodeCredentialsDetails,
+	INodeExecutionData,
+	INodeParameters,
+	INodeProperties,
+	INodeType,
+	INodeTypes,
+	INodeTypeDescription,
+	IRun,
+	IWorkflowExecuteAdditionalData,
+	IVersionedNodeType,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	NodeConnectionTypes,
+	NodeHelpers,
+	Workflow,
+} from 'n8n-workflow';
+
+import { ContazenApi } from '../../credentials/ContazenApi.credentials';
+import { QontoApi } from '../../credentials/QontoApi.credentials';
+import { QontoOAuth2Api } from '../../credentials/QontoOAuth2Api.credentials';
+import { WethodApi } from '../../credentials/WethodApi.credentials';
+import { PaymentRevert } from '../../nodes/PaymentRevert/PaymentRevert.node';
+
+export const NODE_TYPE = 'n8n-nodes-payment-revert.paymentRevert';
+const SOURCE_TYPE = 'test.itemsSource';
+export const NODE_NAME = 'Payment Revert';
+
+/** The parent of every OAuth2 credential, with the properties requestOAuth2 reads. */
+const oAuth2Api: ICredentialType = {
+	name: 'oAuth2Api',
+	displayName: 'OAuth2 API',
+	properties: [
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		{ displayName: 'Authorization URL', name: 'authUrl', type: 'string', default: '' },
+		{ displayName: 'Access Token URL', name: 'accessTokenUrl', type: 'string', default: '' },
+		{ displayName: 'Client ID', name: 'clientId', type: 'string', default: '' },
+		{ displayName: 'Client Secret', name: 'clientSecret', type: 'string', typeOptions: { password: true }, default: '' },
+		{ displayName: 'Scope', name: 'scope', type: 'string', default: '' },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'string', default: '' },
+		{ displayName: 'Authentication', name: 'authentication', type: 'options', options: [{ name: 'Body', value: 'body' }, { name: 'Header', value: 'header' }], default: 'header' },
+		{ displayName: 'Ignore SSL Issues', name: 'ignoreSSLIssues', type: 'boolean', default: false },
+	],
+};
+
+export const credentialTypes: Record<string, ICredentialType> = {
+	oAuth2Api,
+	qontoOAuth2Api: new QontoOAuth2Api(),
+	qontoApi: new QontoApi(),
+	contazenApi: new ContazenApi(),
+	wethodApi: new WethodApi(),
+};
+
+/** Emits the items given in its parameters: stands in for whatever feeds the node. */
+class ItemsSource implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Items Source',
+		name: 'itemsSource',
+		group: ['input'],
+		version: 1,
+		description: 'Test input',
+		defaults: { name: 'Items Source' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = JSON.parse(this.getNodeParameter('items', 0) as string) as IDataObject[];
+		return [items.map((json) => ({ json }))];
+	}
+}
+
+class NodeTypes implements INodeTypes {
+	private readonly types: Record<string, INodeType> = {
+		[NODE_TYPE]: new PaymentRevert(),
+		[SOURCE_TYPE]: new ItemsSource(),
+	};
+
+	getByName(type: string): INodeType | IVersionedNodeType {
+		return this.types[type];
+	}
+
+	getByNameAndVersion(type: string, version?: number): INodeType {
+		return NodeHelpers.getVersionedNodeType(this.types[type], version);
+	}
+
+	getKnownTypes() {
+		return Object.fromEntries(Object.keys(this.types).map((k) => [k, { className: k, sourcePath: '' }]));
+	}
+}
+
+export interface CredentialUpdate {
+	id: string;
+	type: string;
+	data: ICredentialDataDecryptedObject;
+}
+
+/** The CLI's CredentialsHelper without a database: same authenticate, defaults and $self resolution. */
+class CredentialsHelper extends ICredentialsHelper {
+	readonly updates: CredentialUpdate[] = [];
+
+	constructor(
+		private readonly store: Record<string, { type: string; data: ICredentialDataDecryptedObject }>,
+		private readonly nodeTypes: INodeTypes,
+	) {
+		super();
+	}
+
+	getParentTypes(name: string): string[] {
+		const type = credentialTypes[name];
+		return (type?.extends ?? []).flatMap((parent) => [parent, ...this.getParentTypes(parent)]);
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow?: Workflow,
+		node?: INode,
+	): Promise<IHttpRequestOptions> {
+		const type = credentialTypes[typeName];
+		if (typeof type?.authenticate === 'function') return await type.authenticate(credentials, requestOptions);
+		if (type?.authenticate?.type === 'generic' && workflow && node) {
+			const resolve = (value: string) =>
+				typeof value === 'string' && value.startsWith('=')
+					? String(
+							workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '') ?? '',
+						)
+					: value;
+			for (const [outerKey, outer] of Object.entries(type.authenticate.properties)) {
+				const target = ((requestOptions as unknown as Record<string, IDataObject>)[outerKey] ??= {});
+				for (const [key, value] of Object.entries(outer as IDataObject)) target[resolve(key)] = resolve(value as string);
+			}
+		}
+		return requestOptions;
+	}
+
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+
+	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<ICredentials> {
+		return new Credentials({ id: nodeCredentials.id, name: nodeCredentials.name }, type, '');
+	}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		const credentialType = credentialTypes[type];
+		if (!credentialType) throw new Error(`Unknown credential type ${type}`);
+		const combined: INodeProperties[] = [];
+		for (const parent of credentialType.extends ?? []) {
+			NodeHelpers.mergeNodeProperties(combined, this.getCredentialsProperties(parent));
+		}
+		NodeHelpers.mergeNodeProperties(combined, credentialType.properties);
+		return combined;
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		mode: WorkflowExecuteMode,
+	): Promise<ICredentialDataDecryptedObject> {
+		const stored = nodeCredentials.id ? this.store[nodeCredentials.id] : undefined;
+		if (!stored || stored.type !== type) {
+			throw new Error(`Credential with ID "${nodeCredentials.id}" does not exist for type "${type}".`);
+		}
+		const raw = structuredClone(stored.data);
+		const withDefaults = NodeHelpers.getNodeParameters(
+			this.getCredentialsProperties(type),
+			raw as INodeParameters,
+			true,
+			false,
+			null,
+			null,
+		) as ICredentialDataDecryptedObject;
+		if (raw.oauthTokenData !== undefined) withDefaults.oauthTokenData = raw.oauthTokenData;
+		const mockNode: INode = { id: 'mock', name: 'mock', type: NODE_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
+		const workflow = new Workflow({ nodes: [mockNode], connections: {}, active: false, nodeTypes: this.nodeTypes });
+		return workflow.expression.getComplexParameterValue(
+			mockNode,
+			withDefaults as INodeParameters,
+			mode,
+			{},
+			undefined,
+			undefined,
+			withDefaults,
+		) as ICredentialDataDecryptedObject;
+	}
+
+	async updateCredentials(nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+		this.updates.push({ id: nodeCredentials.id ?? '', type, data });
+		if (nodeCredentials.id) this.store[nodeCredentials.id] = { type, data };
+	}
+
+	async updateCredentialsOauthTokenData(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	) {
+		await this.updateCredentials(nodeCredentials, type, data);
+	}
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	/** Credential data per credential type; the node gets the one its parameters ask for. */
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	items?: IDataObject[];
+	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+}
+
+export interface RunResult {
+	run: IRun;
+	/** Output 0 of the node. */
+	output: INodeExecutionData[];
+	/** Output 1 (only with continueErrorOutput). */
+	errorOutput: INodeExecutionData[];
+	/** The workflow error, serialised the way n8n stores it. */
+	error?: IDataObject;
+	credentialUpdates: CredentialUpdate[];
+	/** Everything the run produced, as JSON text: outputs, errors, messages, descriptions. */
+	everything: string;
+}
+
+function credentialTypeFor(parameters: INodeParameters): string {
+	switch (parameters.provider) {
+		case 'contazen':
+			return 'contazenApi';
+		case 'wethod':
+			return 'wethodApi';
+		default:
+			return parameters.authentication === 'apiKey' ? 'qontoApi' : 'qontoOAuth2Api';
+	}
+}
+
+export async function runNode(options: RunOptions): Promise<RunResult> {
+	const nodeTypes = new NodeTypes();
+	const store: Record<string, { type: string; data: ICredentialDataDecryptedObject }> = {};
+	const nodeCredentials: Record<string, { id: string; name: string }> = {};
+	for (const [type, data] of Object.entries(options.credentials ?? {})) {
+		store[`cred-${type}`] = { type, data };
+	}
+	const wanted = credentialTypeFor(options.parameters);
+	if (store[`cred-${wanted}`]) nodeCredentials[wanted] = { id: `cred-${wanted}`, name: `Test ${wanted}` };
+
+	const source: INode = {
+		id: 'source',
+		name: 'Items Source',
+		type: SOURCE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { items: JSON.stringify(options.items ?? [{}]) },
+	};
+	const node: INode = {
+		id: 'payment-revert',
+		name: NODE_NAME,
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: options.parameters,
+		credentials: nodeCredentials,
+		...(options.onError ? { onError: options.onError } : {}),
+	};
+	const workflowData = {
+		id: 'wf-test',
+		name: 'payment revert test',
+		nodes: [source, node],
+		connections: { [source.name]: { main: [[{ node: NODE_NAME, type: NodeConnectionTypes.Main, index: 0 }]] } },
+		active: false,
+		settings: { executionOrder: 'v1' as const },
+	};
+	const workflow = new Workflow({ ...workflowData, nodeTypes });
+	const credentialsHelper = new CredentialsHelper(store, nodeTypes);
+
+	const done = new Promise<IRun>((resolve) => {
+		const hooks = new ExecutionLifecycleHooks('manual', 'exec-test', workflowData as never);
+		hooks.addHandler('workflowExecuteAfter', (run: IRun) => resolve(run));
+		const additionalData = {
+			hooks,
+			credentialsHelper,
+			executeWorkflow: async () => {
+				throw new Error('not available in tests');
+			},
+			restApiUrl: 'http://localhost:5678/rest',
+			instanceBaseUrl: 'http://localhost:5678/',
+			formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+			webhookBaseUrl: 'http://localhost:5678/webhook',
+			webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+			webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+			userId: 'user-test',
+			variables: {},
+			setExecutionStatus: () => undefined,
+			sendDataToUI: () => undefined,
+			logAiEvent: () => undefined,
+			getRunExecutionData: async () => undefined,
+			startRunnerTask: async () => {
+				throw new Error('not available in tests');
+			},
+		} as unknown as IWorkflowExecuteAdditionalData;
+		const runData = createRunExecutionData({
+			executionData: {
+				nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }],
+			},
+		});
+		void new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow);
+	});
+	const run = await done;
+	const nodeRun = run.data.resultData.runData[NODE_NAME]?.[0];
+	const main = nodeRun?.data?.main ?? [];
+	const error = run.data.resultData.error ? (JSON.parse(JSON.stringify(run.data.resultData.error)) as IDataObject) : undefined;
+	if (error && run.data.resultData.error) {
+		// Own properties are not all enumerable: keep what n8n shows a user.
+		const e = run.data.resultData.error as unknown as IDataObject;
+		Object.assign(error, { message: e.message, description: e.description, stack: e.stack });
+	}
+	return {
+		run,
+		output: main[0] ?? [],
+		errorOutput: main[1] ?? [],
+		error,
+		credentialUpdates: credentialsHelper.updates,
+		everything: JSON.stringify({ resultData: run.data.resultData, error }),
+	};
+}
