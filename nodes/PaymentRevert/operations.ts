@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { mapFailure, RevertFailure, TransportFailure } from './errors';
-import type { InvoiceState, Provider, RequestSpec } from './providers';
+import type { InvoiceState, Provider, RequestSpec, VendorResponse } from './providers';
+import { textExcerpt } from './providers/parse';
 import type { Connection, Exchange, TransportOptions } from './transport';
 
 export type Operation = 'revertPayment' | 'getStatus';
@@ -75,7 +76,7 @@ class ItemRun {
 		const { response } = exchange;
 		if (response.statusCode >= 200 && response.statusCode < 300) {
 			const invoice = this.provider.unwrap(response.json);
-			if (!invoice) throw this.unexpectedSuccess(response.statusCode);
+			if (!invoice) throw this.unexpectedSuccess(response);
 			const after: Snapshot = { state: this.provider.normalize(invoice), requestId: this.provider.requestId(response) };
 			return this.item('reverted', after, before?.state ?? null);
 		}
@@ -153,7 +154,7 @@ class ItemRun {
 			throw mapFailure(this.provider, new TransportFailure(response, undefined, undefined, false), this.request.invoiceId);
 		}
 		const invoice = this.provider.unwrap(response.json);
-		if (!invoice) throw this.unexpectedSuccess(response.statusCode);
+		if (!invoice) throw this.unexpectedSuccess(response);
 		return { state: this.provider.normalize(invoice), requestId: this.provider.requestId(response) };
 	}
 
@@ -163,11 +164,25 @@ class ItemRun {
 		return exchange;
 	}
 
-	private unexpectedSuccess(status: number): RevertFailure {
+	/** A 2xx answer without the vendor's invoice in it: an HTML page, a proxy, a changed API. */
+	private unexpectedSuccess(response: VendorResponse): RevertFailure {
+		const mapped = mapFailure(
+			this.provider,
+			new TransportFailure(response, undefined, undefined, false),
+			this.request.invoiceId,
+		);
+		if (mapped.category === 'unexpected_response') return mapped;
 		return new RevertFailure(
 			'unexpected_response',
-			`${this.provider.name}: the API answered HTTP ${status} without a ${this.provider.noun} in the body; check the credential's environment and base URL`,
-			{ httpCode: status },
+			`${this.provider.name}: the API answered HTTP ${response.statusCode} without a ${this.provider.noun} in the body; check the credential's environment and base URL`,
+			{
+				httpCode: response.statusCode,
+				vendor: {
+					vendorCode: mapped.details.vendor?.vendorCode ?? null,
+					vendorMessage: textExcerpt(response.text),
+					requestId: mapped.details.vendor?.requestId ?? null,
+				},
+			},
 		);
 	}
 
@@ -198,7 +213,7 @@ class ItemRun {
 		}
 		if (outcome !== 'status' && previous === null && !this.provider.read) {
 			notes.push(
-				`${this.provider.name} documents no single-${this.provider.noun} read, so the state before the revert could not be captured.`,
+				`${this.provider.name} documents no way to read a single ${this.provider.noun}, so the state before the revert could not be captured.`,
 			);
 		}
 		json.notes = notes;

@@ -300,7 +300,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const workflow = new Workflow({ ...workflowData, nodeTypes });
 	const credentialsHelper = new CredentialsHelper(store, nodeTypes);
 
-	const done = new Promise<IRun>((resolve) => {
+	const done = new Promise<IRun>((resolve, reject) => {
 		const hooks = new ExecutionLifecycleHooks('manual', 'exec-test', workflowData as never);
 		hooks.addHandler('workflowExecuteAfter', (run: IRun) => resolve(run));
 		const additionalData = {
@@ -330,7 +330,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 				nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }],
 			},
 		});
-		void new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow);
+		new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow).catch(reject);
 	});
 	const run = await done;
 	const nodeRun = run.data.resultData.runData[NODE_NAME]?.[0];

@@ -1,0 +1,87 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import fixture from './fixtures/credentials.json';
+
+export const QONTO_ID = '4d5418bb-bd0d-4df4-865c-c07afab8bb48';
+export const QONTO_ID_2 = '9a1c5c2e-7c55-4c3b-9d6b-2f0e8f1d2a11';
+export const QONTO_BASE = 'https://thirdparty.qonto.com';
+export const CONTAZEN_BASE = 'https://api.contazen.ro';
+export const WETHOD_BASE = 'https://api.wethod.com';
+
+/** Fresh copies, so a test may change them. */
+export function credentials(): Record<string, ICredentialDataDecryptedObject> {
+	const { stagingToken: _unused, ...types } = structuredClone(fixture);
+	return types as unknown as Record<string, ICredentialDataDecryptedObject>;
+}
+
+export const STAGING_TOKEN = fixture.stagingToken;
+
+/** Every secret value of the fixtures: none may appear in any output, message or description. */
+export const SECRETS = [
+	fixture.qontoOAuth2Api.clientSecret,
+	fixture.qontoOAuth2Api.oauthTokenData.access_token,
+	fixture.qontoOAuth2Api.oauthTokenData.refresh_token,
+	fixture.qontoApi.secretKey,
+	fixture.contazenApi.apiKey,
+	fixture.wethodApi.accessToken,
+	fixture.stagingToken,
+];
+
+export function expectNoSecrets(text: string, extra: string[] = []): void {
+	for (const secret of [...SECRETS, ...extra, 'SEKRET']) {
+		expect(text).not.toContain(secret);
+	}
+}
+
+export function qontoInvoice(overrides: Record<string, unknown> = {}) {
+	return {
+		id: QONTO_ID,
+		status: 'paid',
+		invoice_number: 'QONTO-JAN-2022',
+		supplier_name: "McDonald's",
+		total_amount: { value: '22.10', currency: 'EUR' },
+		issue_date: '2022-03-01',
+		payment_date: '2022-03-01',
+		...overrides,
+	};
+}
+
+export function contazenBill(overrides: Record<string, unknown> = {}) {
+	return {
+		id: 'sbill_abc123',
+		object: 'supplier_bill',
+		invoice_number: 'F-2026-17',
+		currency: 'RON',
+		amounts: { tax_exclusive: 100, tax: 19, tax_inclusive: 119, paid: 0, unpaid: 119 },
+		status: 'unpaid',
+		payment_date: null,
+		payment_amount: null,
+		expense_id: 'exp_abc123',
+		created_at: 1790000000,
+		updated_at: 1790000100,
+		...overrides,
+	};
+}
+
+export function contazenEnvelope(bill: Record<string, unknown>) {
+	return {
+		success: true,
+		data: { supplier_bill: bill, message: 'Supplier bill marked as unpaid' },
+		meta: { version: 'v1', request_id: '3c90c3cc-0d44-4b50-8888-8dd25736052a', response_time: '23.45ms' },
+	};
+}
+
+export function wethodInvoice(overrides: Record<string, unknown> = {}) {
+	return {
+		id: 42,
+		created_at: '2026-03-10T18:18:59.457Z',
+		updated_at: '2026-03-10T18:18:59.457Z',
+		status: 'paid',
+		invoice_number: 'INV-2024-001',
+		value: 1000,
+		issue_date: '2024-06-15',
+		payment_date: '2024-07-01',
+		project_id: 1,
+		...overrides,
+	};
+}
