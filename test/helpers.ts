@@ -1,3 +1,4 @@
+import nock from 'nock';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import fixture from './fixtures/credentials.json';
@@ -84,4 +85,21 @@ export function wethodInvoice(overrides: Record<string, unknown> = {}) {
 		project_id: 1,
 		...overrides,
 	};
+}
+
+/**
+ * nock for one test file: no real network, clean between tests, and restored afterwards so that
+ * files using real local servers in the same jest worker are not intercepted.
+ */
+export function useNock(): void {
+	beforeAll(() => {
+		if (!nock.isActive()) nock.activate();
+		nock.disableNetConnect();
+	});
+	afterEach(() => nock.cleanAll());
+	afterAll(() => {
+		nock.cleanAll();
+		nock.enableNetConnect();
+		nock.restore();
+	});
 }

@@ -35,6 +35,16 @@ export function safeBaseUrl(raw: string): string | undefined {
 	return url.toString().replace(/\/+$/, '');
 }
 
+/** The URL for a message: never its user, password or query, which may hold secrets. */
+function shownUrl(raw: string, redactor: Redactor): string {
+	try {
+		const url = new URL(raw.trim());
+		return ` "${redactor.text(`${url.protocol}//${url.host}${url.pathname}`)}"`;
+	} catch {
+		return '';
+	}
+}
+
 /** One vendor connection per execution: credential, fixed base URL, redaction of its secrets. */
 export class Connection {
 	private constructor(
@@ -62,7 +72,7 @@ export class Connection {
 		if (!baseUrl) {
 			throw new RevertFailure(
 				'authentication',
-				`${provider.name}: the credential's base URL "${redactor.text(rawBase)}" is not allowed; use https:// (or http:// only to localhost) without user, query or fragment`,
+				`${provider.name}: the credential's base URL${shownUrl(rawBase, redactor)} is not allowed; use https:// (or http:// only to localhost) without user, password, query or fragment`,
 			);
 		}
 		const headers = { Accept: 'application/json', ...provider.extraHeaders(credentialType, credentials) };

@@ -1,7 +1,7 @@
 import nock from 'nock';
 
 import { runNode } from '../harness/engine';
-import { CONTAZEN_BASE, contazenBill, contazenEnvelope, credentials, expectNoSecrets, SECRETS } from '../helpers';
+import { CONTAZEN_BASE, contazenBill, contazenEnvelope, credentials, expectNoSecrets, SECRETS, useNock } from '../helpers';
 
 const BILL = 'sbill_abc123';
 const PATH = `/v1/supplier-bills/${BILL}/mark-unpaid`;
@@ -18,8 +18,7 @@ const czError = (status: number, type: string, code: string, message: string, ex
 });
 
 describe('Contazen supplier bills, in the n8n engine', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
+	useNock();
 
 	it('reverts a bill with the Bearer key and names the linked expense it also flipped', async () => {
 		const scope = nock(CONTAZEN_BASE)

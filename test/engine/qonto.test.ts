@@ -9,6 +9,7 @@ import {
 	qontoInvoice,
 	SECRETS,
 	STAGING_TOKEN,
+	useNock,
 } from '../helpers';
 
 const revert = (extra: Record<string, unknown> = {}) => ({
@@ -19,8 +20,7 @@ const revert = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('Qonto supplier invoices, in the n8n engine', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => nock.cleanAll());
+	useNock();
 
 	it('reverts a paid invoice with OAuth2, keeping the erased payment in `previous`', async () => {
 		const scope = nock(QONTO_BASE, { badheaders: ['x-qonto-staging-token'] })

@@ -390,6 +390,14 @@ function startFakes(options = {}) {
 		return json(res, 404, { error: 'unknown control path' });
 	}
 
+	function route(vendor, req, res, path, body) {
+		if (vendor === 'qonto') return qonto(req, res, path, body);
+		if (vendor === 'contazen') return contazen(req, res, path);
+		if (vendor === 'wethod') return wethod(req, res, path);
+		res.writeHead(404, { 'content-type': 'text/plain' });
+		res.end('unknown vendor');
+	}
+
 	const server = http.createServer((req, res) => {
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));
@@ -410,12 +418,14 @@ function startFakes(options = {}) {
 			const vendor = prefix === 'qonto-oauth' ? 'qonto' : prefix;
 			log.push({ at: Date.now(), vendor, method: req.method, path, headers: req.headers });
 			const fault = takeFault(vendor, path);
+			if (fault && fault.type === 'lose') {
+				// Applied by the vendor, answer lost on the way back: the ambiguous write.
+				const sink = { setHeader() {}, writeHead() {}, end() {} };
+				route(vendor, req, sink, path, body);
+				return req.socket.destroy();
+			}
 			if (fault && (await applyFault(fault, req, res))) return;
-			if (vendor === 'qonto') return qonto(req, res, path, body);
-			if (vendor === 'contazen') return contazen(req, res, path);
-			if (vendor === 'wethod') return wethod(req, res, path);
-			res.writeHead(404, { 'content-type': 'text/plain' });
-			res.end('unknown vendor');
+			route(vendor, req, res, path, body);
 		});
 	});
 
