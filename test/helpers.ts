@@ -11,11 +11,14 @@ export const WETHOD_BASE = 'https://api.wethod.com';
 
 /** Fresh copies, so a test may change them. */
 export function credentials(): Record<string, ICredentialDataDecryptedObject> {
-	const { stagingToken: _unused, ...types } = structuredClone(fixture);
-	return types as unknown as Record<string, ICredentialDataDecryptedObject>;
+	const copy = structuredClone(fixture) as Record<string, unknown>;
+	delete copy.stagingToken;
+	delete copy.notAContazenKey;
+	return copy as Record<string, ICredentialDataDecryptedObject>;
 }
 
 export const STAGING_TOKEN = fixture.stagingToken;
+export const NOT_A_CONTAZEN_KEY = fixture.notAContazenKey;
 
 /** Every secret value of the fixtures: none may appear in any output, message or description. */
 export const SECRETS = [

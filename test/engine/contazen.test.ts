@@ -1,7 +1,7 @@
 import nock from 'nock';
 
 import { runNode } from '../harness/engine';
-import { CONTAZEN_BASE, contazenBill, contazenEnvelope, credentials, expectNoSecrets, SECRETS, useNock } from '../helpers';
+import { CONTAZEN_BASE, contazenBill, contazenEnvelope, credentials, expectNoSecrets, NOT_A_CONTAZEN_KEY, SECRETS, useNock } from '../helpers';
 
 const BILL = 'sbill_abc123';
 const PATH = `/v1/supplier-bills/${BILL}/mark-unpaid`;
@@ -145,12 +145,12 @@ describe('Contazen supplier bills, in the n8n engine', () => {
 
 	it('refuses a key without the sk_live_/sk_test_ prefix before sending anything', async () => {
 		const creds = credentials();
-		creds.contazenApi.apiKey = 'pk_wrong_key_1234';
+		Object.assign(creds.contazenApi, { apiKey: NOT_A_CONTAZEN_KEY });
 		const result = await runNode({ parameters: revert(), credentials: creds, onError: 'continueRegularOutput' });
 		const error = result.output[0].json.error as Record<string, string>;
 		expect(error.category).toBe('authentication');
 		expect(error.message).toMatch(/sk_live_/);
-		expect(result.everything).not.toContain('pk_wrong_key_1234');
+		expect(result.everything).not.toContain(NOT_A_CONTAZEN_KEY);
 	});
 
 	it.each(['bill with spaces', 'x'.repeat(65), 'bill/../../settings', '={{ 1 }}'])(

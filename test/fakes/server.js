@@ -463,7 +463,6 @@ if (require.main === module) {
 			fakes.seed('wethod', '1042');
 			fakes.seed('wethod', '1043', { status: 'sent', payment_date: null });
 		}
-		// eslint-disable-next-line no-console
 		console.log(`fakes listening on ${fakes.url}`);
 	});
 }

@@ -79,6 +79,7 @@ class ItemsSource implements INodeType {
 		version: 1,
 		description: 'Test input',
 		defaults: { name: 'Items Source' },
+		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],

@@ -1,0 +1,173 @@
+/** The contract of ../shared/SPEC.md that saved workflows depend on: names, types, defaults. */
+import type { INode, INodeProperties, INodeParameters } from 'n8n-workflow';
+import { NodeHelpers, Workflow } from 'n8n-workflow';
+
+import pkg from '../../package.json';
+import { ContazenApi } from '../../credentials/ContazenApi.credentials';
+import { QontoApi } from '../../credentials/QontoApi.credentials';
+import { QontoOAuth2Api } from '../../credentials/QontoOAuth2Api.credentials';
+import { WethodApi } from '../../credentials/WethodApi.credentials';
+import codex from '../../nodes/PaymentRevert/PaymentRevert.node.json';
+import { PaymentRevert } from '../../nodes/PaymentRevert/PaymentRevert.node';
+
+const description = new PaymentRevert().description;
+const prop = (name: string, list: INodeProperties[] = description.properties) => {
+	const found = list.find((p) => p.name === name);
+	if (!found) throw new Error(`missing property ${name}`);
+	return found;
+};
+const values = (p: INodeProperties) => (p.options ?? []).map((o) => (o as { value: string }).value);
+
+describe('node description', () => {
+	it('identity', () => {
+		expect(description).toMatchObject({
+			name: 'paymentRevert',
+			displayName: 'Payment Revert',
+			version: 1,
+			usableAsTool: true,
+			inputs: ['main'],
+			outputs: ['main'],
+		});
+		expect(description.icon).toEqual({
+			light: 'file:../../icons/paymentRevert.svg',
+			dark: 'file:../../icons/paymentRevert.dark.svg',
+		});
+		expect(description.subtitle).toMatch(/provider/);
+		expect(description.subtitle).toMatch(/operation/);
+	});
+
+	it('parameters', () => {
+		expect(prop('provider')).toMatchObject({ type: 'options', noDataExpression: true, required: true });
+		expect(values(prop('provider')).sort()).toEqual(['contazen', 'qonto', 'wethod']);
+		expect(Object.fromEntries((prop('provider').options ?? []).map((o) => [(o as { value: string }).value, o.name]))).toEqual({
+			qonto: 'Qonto (Supplier Invoice)',
+			contazen: 'Contazen (Supplier Bill)',
+			wethod: 'Wethod (Invoice)',
+		});
+		expect(prop('authentication')).toMatchObject({ type: 'options', default: 'oAuth2', displayOptions: { show: { provider: ['qonto'] } } });
+		expect(values(prop('authentication')).sort()).toEqual(['apiKey', 'oAuth2']);
+		expect(prop('operation')).toMatchObject({ type: 'options', noDataExpression: true, default: 'revertPayment' });
+		expect(Object.fromEntries((prop('operation').options ?? []).map((o) => [(o as { value: string }).value, o.name]))).toEqual({
+			revertPayment: 'Revert Payment',
+			getStatus: 'Get Payment Status',
+		});
+		expect(prop('invoiceId')).toMatchObject({ type: 'string', required: true });
+		expect(prop('options')).toMatchObject({ type: 'collection', default: {} });
+	});
+
+	it('options and their defaults', () => {
+		const options = prop('options').options as INodeProperties[];
+		expect(Object.fromEntries(options.map((o) => [o.name, [o.type, o.default]]))).toEqual({
+			ifNotPaid: ['options', 'succeed'],
+			capturePreviousState: ['boolean', true],
+			dryRun: ['boolean', false],
+			maxRetries: ['number', 3],
+			maxRetryWaitSeconds: ['number', 60],
+			concurrency: ['number', 5],
+			timeoutSeconds: ['number', 30],
+		});
+		expect(values(prop('ifNotPaid', options)).sort()).toEqual(['fail', 'succeed']);
+		expect(prop('maxRetries', options).typeOptions).toMatchObject({ minValue: 0, maxValue: 10 });
+		expect(prop('concurrency', options).typeOptions).toMatchObject({ minValue: 1, maxValue: 50 });
+	});
+
+	it('one credential per auth style, shown for its provider', () => {
+		expect(description.credentials).toEqual([
+			{ name: 'qontoOAuth2Api', required: true, displayOptions: { show: { provider: ['qonto'], authentication: ['oAuth2'] } } },
+			{ name: 'qontoApi', required: true, displayOptions: { show: { provider: ['qonto'], authentication: ['apiKey'] } } },
+			{ name: 'contazenApi', required: true, displayOptions: { show: { provider: ['contazen'] } } },
+			{ name: 'wethodApi', required: true, displayOptions: { show: { provider: ['wethod'] } } },
+		]);
+	});
+
+	it('codex with the aliases users search for', () => {
+		expect(codex.node).toBe('n8n-nodes-payment-revert.paymentRevert');
+		for (const alias of ['unpaid', 'unmark', 'reopen invoice', 'Qonto', 'Contazen', 'Wethod']) expect(codex.alias).toContain(alias);
+	});
+});
+
+describe('credentials', () => {
+	const fields = (props: INodeProperties[]) => props.map((p) => p.name);
+	const password = (props: INodeProperties[], name: string) => props.find((p) => p.name === name)?.typeOptions?.password;
+
+	it('Qonto OAuth2', () => {
+		const c = new QontoOAuth2Api();
+		expect(c).toMatchObject({ name: 'qontoOAuth2Api', displayName: 'Qonto OAuth2 API', extends: ['oAuth2Api'] });
+		expect(fields(c.properties)).toEqual(expect.arrayContaining(['environment', 'stagingToken', 'apiBaseUrl', 'oauthBaseUrl', 'scope']));
+		expect(values(c.properties.find((p) => p.name === 'environment')!)).toEqual(['production', 'sandbox', 'custom']);
+		expect(c.properties.find((p) => p.name === 'scope')).toMatchObject({
+			type: 'hidden',
+			default: 'offline_access supplier_invoice.read supplier_invoice.write',
+		});
+		expect(password(c.properties, 'stagingToken')).toBe(true);
+	});
+
+	it.each([
+		['production', {}, 'https://oauth.qonto.com'],
+		['sandbox', {}, 'https://oauth-sandbox.staging.qonto.co'],
+		['custom', { oauthBaseUrl: 'http://127.0.0.1:9/qonto-oauth/' }, 'http://127.0.0.1:9/qonto-oauth'],
+	])('Qonto OAuth2 URLs in %s', (environment, extra, base) => {
+		const c = new QontoOAuth2Api();
+		const data = NodeHelpers.getNodeParameters(c.properties, { environment, ...extra } as INodeParameters, true, false, null, null)!;
+		const node: INode = { id: 'n', name: 'n', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as never });
+		const resolved = workflow.expression.getComplexParameterValue(node, data, 'manual', {}, undefined, undefined, data) as Record<string, string>;
+		expect(resolved.authUrl).toBe(`${base}/oauth2/auth`);
+		expect(resolved.accessTokenUrl).toBe(`${base}/oauth2/token`);
+	});
+
+	it('Qonto API key: login:secret, staging header only off production, test on /v2/organization', async () => {
+		const c = new QontoApi();
+		expect(c).toMatchObject({ name: 'qontoApi', displayName: 'Qonto API' });
+		expect(fields(c.properties)).toEqual(['login', 'secretKey', 'environment', 'stagingToken', 'apiBaseUrl']);
+		expect(password(c.properties, 'secretKey')).toBe(true);
+		expect(password(c.properties, 'stagingToken')).toBe(true);
+		const prod = await c.authenticate({ login: 'l', secretKey: 's', environment: 'production', stagingToken: 'st' }, { url: '/x' });
+		expect(prod.headers).toEqual({ Authorization: 'l:s' });
+		const sandbox = await c.authenticate({ login: 'l', secretKey: 's', environment: 'sandbox', stagingToken: 'st' }, { url: '/x' });
+		expect(sandbox.headers).toEqual({ Authorization: 'l:s', 'X-Qonto-Staging-Token': 'st' });
+		expect(c.test.request).toMatchObject({ url: '/v2/organization', method: 'GET' });
+	});
+
+	it('Contazen', () => {
+		const c = new ContazenApi();
+		expect(c).toMatchObject({ name: 'contazenApi', displayName: 'Contazen API' });
+		expect(fields(c.properties)).toEqual(['apiKey', 'baseUrl']);
+		expect(c.properties.find((p) => p.name === 'baseUrl')?.default).toBe('https://api.contazen.ro/v1');
+		expect(password(c.properties, 'apiKey')).toBe(true);
+		expect(c.authenticate).toEqual({ type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } } });
+		expect(c.test.request).toMatchObject({ url: '/settings', method: 'GET' });
+	});
+
+	it('Wethod', () => {
+		const c = new WethodApi();
+		expect(c).toMatchObject({ name: 'wethodApi', displayName: 'Wethod API' });
+		expect(fields(c.properties)).toEqual(['accessToken', 'company', 'apiVersion', 'baseUrl']);
+		expect(c.properties.find((p) => p.name === 'apiVersion')?.default).toBe('2024-06-15');
+		expect(c.properties.find((p) => p.name === 'baseUrl')?.default).toBe('https://api.wethod.com');
+		expect(password(c.properties, 'accessToken')).toBe(true);
+		expect(Object.keys((c.authenticate.properties.headers ?? {}) as object)).toEqual(['Authorization', 'Wethod-Company', 'Wethod-Version']);
+		expect(c.test.request).toMatchObject({ url: '/api/persons/me', method: 'GET' });
+	});
+
+	it.each([new QontoOAuth2Api(), new QontoApi(), new ContazenApi(), new WethodApi()])('$name has an icon and a documentation URL', (c) => {
+		expect(c.icon).toEqual({ light: expect.stringMatching(/^file:\.\.\/icons\/.+\.svg$/), dark: expect.stringMatching(/\.dark\.svg$/) });
+		expect(c.documentationUrl).toMatch(/^https:\/\//);
+	});
+});
+
+describe('package', () => {
+	it('follows the community package rules', () => {
+		expect(pkg.name).toBe('n8n-nodes-payment-revert');
+		expect(pkg.license).toBe('MIT');
+		expect(pkg.keywords).toContain('n8n-community-node-package');
+		expect(pkg.files).toEqual(['dist']);
+		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		expect((pkg as { dependencies?: object }).dependencies).toBeUndefined();
+		for (const script of ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish']) {
+			expect(Object.keys(pkg.scripts)).not.toContain(script);
+		}
+		expect(pkg.n8n.nodes).toEqual(['dist/nodes/PaymentRevert/PaymentRevert.node.js']);
+		expect(pkg.n8n.credentials).toHaveLength(4);
+	});
+});

@@ -1,0 +1,91 @@
+import { errorItemJson, mapFailure, RevertFailure, TransportFailure } from '../../nodes/PaymentRevert/errors';
+import { qonto } from '../../nodes/PaymentRevert/providers/qonto';
+import { wethod } from '../../nodes/PaymentRevert/providers/wethod';
+import { Redactor } from '../../nodes/PaymentRevert/secrets';
+import { safeBaseUrl } from '../../nodes/PaymentRevert/transport';
+
+const answer = (statusCode: number, json: unknown, text = JSON.stringify(json), headers = {}) =>
+	new TransportFailure({ statusCode, json, text, headers }, undefined, undefined, false);
+
+describe('error mapping', () => {
+	it.each([
+		[400, 'validation'],
+		[401, 'authentication'],
+		[403, 'permission'],
+		[404, 'not_found'],
+		[409, 'validation'],
+		[422, 'validation'],
+		[423, 'invalid_state'],
+		[429, 'rate_limited'],
+		[500, 'vendor_error'],
+		[502, 'vendor_error'],
+		[503, 'vendor_error'],
+	])('HTTP %i with a vendor JSON body is %s', (status, category) => {
+		const failure = mapFailure(wethod, answer(status, { key: 'k', message: 'm' }), '42');
+		expect(failure.category).toBe(category);
+		expect(failure.message.startsWith('Wethod: ')).toBe(true);
+		expect(failure.details).toMatchObject({ httpCode: status, vendor: { vendorCode: 'k', vendorMessage: 'm' } });
+	});
+
+	it('non-JSON bodies below 500 and HTML pages at 5xx are unexpected_response; a 502 text is vendor_error', () => {
+		expect(mapFailure(qonto, answer(200, undefined, '<html><title>Login</title></html>'), 'x').category).toBe('unexpected_response');
+		expect(mapFailure(qonto, answer(500, undefined, '<html>oops</html>'), 'x').category).toBe('unexpected_response');
+		expect(mapFailure(qonto, answer(502, undefined, 'Bad Gateway'), 'x').category).toBe('vendor_error');
+		expect(mapFailure(qonto, answer(302, undefined, ''), 'x').category).toBe('unexpected_response');
+	});
+
+	it('no answer is network; a refused credential before any answer is authentication', () => {
+		expect(mapFailure(qonto, new TransportFailure(undefined, 'ECONNRESET', undefined, false), 'x')).toMatchObject({
+			category: 'network',
+			details: { httpCode: null, vendor: { vendorCode: 'ECONNRESET' } },
+		});
+		expect(mapFailure(qonto, new TransportFailure(undefined, 'ETIMEDOUT', undefined, true), 'x').message).toMatch(/no answer in time/);
+		expect(mapFailure(qonto, new TransportFailure(undefined, undefined, 'OAuth token refresh failed', false), 'x').category).toBe(
+			'authentication',
+		);
+	});
+
+	it('rate_limited carries the wait the vendor asked for', () => {
+		const failure = mapFailure(wethod, answer(429, { key: 'rl' }, undefined, { 'x-ratelimit-retry-after': '90' }), '42');
+		expect(failure.details.retryAfterSeconds).toBe(90);
+		const item = errorItemJson(failure, 'wethod', '42');
+		expect(item).toMatchObject({ category: 'rate_limited', retryAfterSeconds: 90, httpCode: '429' });
+		expect(item.description).toContain('Retry after: 90 s');
+	});
+
+	it('the error item has exactly the contract fields', () => {
+		const item = errorItemJson(new RevertFailure('invalid_input', 'Qonto: bad'), 'qonto', 'abc');
+		expect(Object.keys(item).sort()).toEqual(
+			['category', 'description', 'httpCode', 'invoiceId', 'message', 'provider', 'requestId', 'vendorCode', 'vendorMessage'].sort(),
+		);
+	});
+});
+
+describe('redaction', () => {
+	it('removes known secrets and key-shaped strings everywhere, keys included', () => {
+		const redactor = new Redactor(['topsecret-1', 'abc']);
+		expect(redactor.text('token topsecret-1 and sk_live_ABCDEF123 and Bearer eyJhbGciOi.xyz')).toBe(
+			'token [redacted] and [redacted] and Bearer [redacted]',
+		);
+		expect(redactor.deep({ a: ['topsecret-1'], 'topsecret-1': 1, n: 3 })).toEqual({ a: ['[redacted]'], '[redacted]': 1, n: 3 });
+		// too short to redact safely
+		expect(redactor.text('abc')).toBe('abc');
+	});
+});
+
+describe('base URL safety', () => {
+	it.each([
+		['https://api.contazen.ro/v1/', 'https://api.contazen.ro/v1'],
+		['http://127.0.0.1:18080/wethod', 'http://127.0.0.1:18080/wethod'],
+		['http://127.1.2.3/x', 'http://127.1.2.3/x'],
+		['http://localhost:5/x', 'http://localhost:5/x'],
+		['http://[::1]:5/x', 'http://[::1]:5/x'],
+		['http://10.0.0.1/x', undefined],
+		['http://localhost.evil.com/x', undefined],
+		['http://127.0.0.1.nip.io/x', undefined],
+		['https://u:p@h.example/x', undefined],
+		['https://h.example/x?token=1', undefined],
+		['javascript:alert(1)', undefined],
+		['', undefined],
+	])('%j → %j', (raw, expected) => expect(safeBaseUrl(raw)).toBe(expected));
+});

@@ -1,0 +1,225 @@
+import { contazen } from '../../nodes/PaymentRevert/providers/contazen';
+import { getProvider, providers } from '../../nodes/PaymentRevert/providers';
+import { firstMessage, retryAfterHeader, textExcerpt } from '../../nodes/PaymentRevert/providers/parse';
+import { qonto } from '../../nodes/PaymentRevert/providers/qonto';
+import type { VendorResponse } from '../../nodes/PaymentRevert/providers/types';
+import { wethod } from '../../nodes/PaymentRevert/providers/wethod';
+import { contazenBill, contazenEnvelope, QONTO_ID, qontoInvoice, wethodInvoice } from '../helpers';
+
+const response = (statusCode: number, json: unknown, headers: Record<string, string> = {}): VendorResponse => ({
+	statusCode,
+	headers,
+	json,
+	text: typeof json === 'string' ? json : JSON.stringify(json ?? ''),
+});
+
+describe('provider registry', () => {
+	it('has exactly the three providers of the contract', () => {
+		expect(Object.keys(providers).sort()).toEqual(['contazen', 'qonto', 'wethod']);
+		expect(getProvider('qonto')).toBe(qonto);
+		expect(getProvider('toString')).toBeUndefined();
+	});
+
+	it.each([
+		[qonto, 'oAuth2', 'qontoOAuth2Api'],
+		[qonto, 'apiKey', 'qontoApi'],
+		[contazen, '', 'contazenApi'],
+		[wethod, '', 'wethodApi'],
+	])('%# picks the credential type', (provider, auth, type) => {
+		expect(provider.credentialType(auth)).toBe(type);
+	});
+});
+
+describe('Qonto', () => {
+	it.each([
+		[QONTO_ID, true],
+		[QONTO_ID.toUpperCase(), true],
+		['4d5418bbbd0d4df4865cc07afab8bb48', false],
+		[`${QONTO_ID}x`, false],
+		['', false],
+	])('ID %j valid: %s', (id, ok) => expect(qonto.idPattern.test(id)).toBe(ok));
+
+	it('builds the documented paths', () => {
+		expect(qonto.revert(QONTO_ID)).toEqual({ method: 'POST', path: `/v2/supplier_invoices/${QONTO_ID}/unmark_as_paid`, write: true });
+		expect(qonto.read?.(QONTO_ID)).toEqual({ method: 'GET', path: `/v2/supplier_invoices/${QONTO_ID}`, write: false });
+	});
+
+	it('base URL per environment', () => {
+		expect(qonto.baseUrl({ environment: 'production' })).toBe('https://thirdparty.qonto.com');
+		expect(qonto.baseUrl({ environment: 'sandbox' })).toBe('https://thirdparty-sandbox.staging.qonto.co');
+		expect(qonto.baseUrl({ environment: 'custom', apiBaseUrl: 'http://127.0.0.1:1/q' })).toBe('http://127.0.0.1:1/q');
+	});
+
+	it('adds the staging header only for OAuth2 outside production', () => {
+		expect(qonto.extraHeaders('qontoOAuth2Api', { environment: 'sandbox', stagingToken: 'st' })).toEqual({ 'X-Qonto-Staging-Token': 'st' });
+		expect(qonto.extraHeaders('qontoOAuth2Api', { environment: 'production', stagingToken: 'st' })).toEqual({});
+		expect(qonto.extraHeaders('qontoApi', { environment: 'sandbox', stagingToken: 'st' })).toEqual({});
+	});
+
+	it('unwraps both the wrapped and the bare invoice', () => {
+		expect(qonto.unwrap({ supplier_invoice: qontoInvoice() })).toMatchObject({ id: QONTO_ID });
+		expect(qonto.unwrap(qontoInvoice())).toMatchObject({ id: QONTO_ID });
+		expect(qonto.unwrap({ errors: [] })).toBeUndefined();
+		expect(qonto.unwrap('<html>')).toBeUndefined();
+	});
+
+	it('normalizes decimal-string amounts', () => {
+		expect(qonto.normalize(qontoInvoice())).toMatchObject({
+			status: 'paid',
+			paid: true,
+			paymentDate: '2022-03-01',
+			paymentAmount: 22.1,
+			amount: 22.1,
+			currency: 'EUR',
+			invoiceNumber: 'QONTO-JAN-2022',
+		});
+		expect(qonto.normalize(qontoInvoice({ status: 'to_review', payment_date: null }))).toMatchObject({ paid: false, paymentAmount: null });
+	});
+
+	it.each([
+		[{ errors: [{ code: 'not_found', detail: 'Not found' }], trace_id: 't1' }, 'not_found', 'Not found', 't1'],
+		[{ errors: { message: 'Not found' }, trace_id: 't2' }, null, 'Not found', 't2'],
+		[{ code: 'sca_not_enrolled', message: 'SCA needed', trace_id: 't3' }, 'sca_not_enrolled', 'SCA needed', 't3'],
+		['Not Found', null, 'Not Found', null],
+	])('parses error shape %#', (body, code, message, requestId) => {
+		expect(qonto.parseError(response(404, typeof body === 'string' ? body : body))).toEqual({
+			vendorCode: code,
+			vendorMessage: message,
+			requestId,
+		});
+	});
+
+	it('prefers x-request-id, then x-tyk-trace-id, then trace_id', () => {
+		expect(qonto.requestId(response(200, {}, { 'x-request-id': 'a', 'x-tyk-trace-id': 'b' }))).toBe('a');
+		expect(qonto.requestId(response(400, { trace_id: 'c' }, { 'x-tyk-trace-id': 'b' }))).toBe('b');
+		expect(qonto.requestId(response(400, { trace_id: 'c' }))).toBe('c');
+	});
+
+	it('a 400 on unmark needs a read', () => {
+		expect(qonto.refusal(response(400, {}), { vendorCode: null, vendorMessage: null, requestId: null })).toBe('maybeNotPaid');
+		expect(qonto.refusal(response(422, {}), { vendorCode: null, vendorMessage: null, requestId: null })).toBeUndefined();
+	});
+});
+
+describe('Contazen', () => {
+	it.each([
+		['sup_1a2b3c4d5e', true],
+		['AbC123XyZ', true],
+		['a-b_c', true],
+		['x'.repeat(64), true],
+		['x'.repeat(65), false],
+		['bill 1', false],
+		['../settings', false],
+	])('ID %j valid: %s', (id, ok) => expect(contazen.idPattern.test(id)).toBe(ok));
+
+	it('has no read and a documented revert path under /v1', () => {
+		expect(contazen.read).toBeUndefined();
+		expect(contazen.revert('sbill_1').path).toBe('/supplier-bills/sbill_1/mark-unpaid');
+		expect(contazen.baseUrl({})).toBe('https://api.contazen.ro/v1');
+	});
+
+	it('unwraps data.supplier_bill and normalizes amounts and partial payments', () => {
+		const bill = contazen.unwrap(contazenEnvelope(contazenBill({ status: 'partial', payment_amount: 50 })));
+		expect(contazen.normalize(bill!)).toMatchObject({ status: 'partial', paid: true, paymentAmount: 50, amount: 119, currency: 'RON' });
+	});
+
+	it('reads request_id from meta', () => {
+		expect(contazen.requestId(response(200, contazenEnvelope(contazenBill())))).toBe('3c90c3cc-0d44-4b50-8888-8dd25736052a');
+	});
+
+	it('parses the error envelope and field maps', () => {
+		const body = {
+			success: false,
+			error: { message: 'Validation failed', type: 'validation_error', code: 'invalid_field_value', status: 400, errors: { payment_date: 'bad' } },
+		};
+		expect(contazen.parseError(response(400, body))).toMatchObject({ vendorCode: 'invalid_field_value', vendorMessage: 'Validation failed' });
+	});
+
+	it.each([
+		[400, 'invalid_request', 'Supplier bill is not paid', 'notPaid'],
+		[409, 'conflict', 'Bill already unpaid', 'notPaid'],
+		[409, 'conflict', 'Period closed', 'locked'],
+		[423, 'resource_locked', 'Locked', 'locked'],
+		[400, 'invalid_request', 'Bad date', undefined],
+	])('%i %s %j → %s', (status, code, message, expected) => {
+		expect(contazen.refusal(response(status, {}), { vendorCode: code, vendorMessage: message, requestId: null })).toBe(expected);
+	});
+
+	it('wait: error.retry_after, then Retry-After, then X-RateLimit-Reset', () => {
+		const now = 1_000_000_000_000;
+		expect(contazen.retryAfterSeconds(response(429, { error: { retry_after: 12 } }), now)).toBe(12);
+		expect(contazen.retryAfterSeconds(response(429, {}, { 'retry-after': '7' }), now)).toBe(7);
+		expect(contazen.retryAfterSeconds(response(429, {}, { 'x-ratelimit-reset': String(now / 1000 + 30) }), now)).toBe(30);
+		expect(contazen.retryAfterSeconds(response(429, {}), now)).toBeUndefined();
+	});
+
+	it('checks the key prefix', () => {
+		expect(contazen.checkCredentials('contazenApi', { apiKey: 'sk_live_abc' })).toBeUndefined();
+		expect(contazen.checkCredentials('contazenApi', { apiKey: 'sk_test_abc' })).toBeUndefined();
+		expect(contazen.checkCredentials('contazenApi', { apiKey: 'abc' })).toMatch(/sk_live_/);
+	});
+});
+
+describe('Wethod', () => {
+	it.each([
+		['1', true],
+		['1042', true],
+		['0', false],
+		['01', false],
+		['-1', false],
+		['1.5', false],
+		['9'.repeat(19), false],
+	])('ID %j valid: %s', (id, ok) => expect(wethod.idPattern.test(id)).toBe(ok));
+
+	it('builds the documented paths', () => {
+		expect(wethod.revert('7').path).toBe('/api/invoices/7:set-unpaid');
+		expect(wethod.read?.('7').path).toBe('/api/invoices/7');
+	});
+
+	it('normalizes the bare invoice', () => {
+		expect(wethod.normalize(wethod.unwrap(wethodInvoice())!)).toMatchObject({ status: 'paid', paid: true, amount: 1000, paymentAmount: 1000 });
+	});
+
+	it('parses {key, message}', () => {
+		expect(wethod.parseError(response(412, { key: 'precondition_failure', message: 'Nope' }))).toEqual({
+			vendorCode: 'precondition_failure',
+			vendorMessage: 'Nope',
+			requestId: null,
+		});
+	});
+
+	it('reads x-ratelimit-retry-after', () => {
+		expect(wethod.retryAfterSeconds(response(429, {}, { 'x-ratelimit-retry-after': '42' }), Date.now())).toBe(42);
+	});
+
+	it('checks company slug and version', () => {
+		expect(wethod.checkCredentials('wethodApi', { company: 'acme', apiVersion: '2024-06-15' })).toBeUndefined();
+		expect(wethod.checkCredentials('wethodApi', { company: 'acme.wethod.com' })).toMatch(/slug/);
+		expect(wethod.checkCredentials('wethodApi', { company: 'acme', apiVersion: 'latest' })).toMatch(/date/);
+	});
+});
+
+describe('parsing helpers', () => {
+	it('finds a message in any shape', () => {
+		expect(firstMessage({ errors: [{ detail: 'a' }, { detail: 'b' }] })).toBe('a; b');
+		expect(firstMessage({ error: { message: 'x' } })).toBe('x');
+		expect(firstMessage({ errors: { field: 'bad' } })).toBe('bad');
+		expect(firstMessage([1, 2])).toBeNull();
+		expect(firstMessage(undefined)).toBeNull();
+	});
+
+	it('excerpts HTML titles and texts', () => {
+		expect(textExcerpt('<html><title>Sign in</title></html>')).toBe('Sign in');
+		expect(textExcerpt('  Bad   Gateway ')).toBe('Bad Gateway');
+		expect(textExcerpt('x'.repeat(300))).toHaveLength(201);
+		expect(textExcerpt('')).toBeNull();
+	});
+
+	it('reads Retry-After in seconds or as a date', () => {
+		const now = Date.parse('2026-11-21T10:00:00Z');
+		expect(retryAfterHeader('5', now)).toBe(5);
+		expect(retryAfterHeader('Sat, 21 Nov 2026 10:00:30 GMT', now)).toBe(30);
+		expect(retryAfterHeader('soon', now)).toBeUndefined();
+		expect(retryAfterHeader(null, now)).toBeUndefined();
+	});
+});
