@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { properties } from './description';
+import { credentials, properties, subtitle } from './description';
 import { executePaymentRevert } from './execute';
 
 export class PaymentRevert implements INodeType {
@@ -11,27 +11,13 @@ export class PaymentRevert implements INodeType {
 		icon: { light: 'file:../../icons/paymentRevert.svg', dark: 'file:../../icons/paymentRevert.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle:
-			'={{ ($parameter["provider"] === "contazen" ? "Contazen" : $parameter["provider"] === "wethod" ? "Wethod" : "Qonto") + ": " + ($parameter["operation"] === "getStatus" ? "Get Payment Status" : "Revert Payment") }}',
+		subtitle,
 		description: 'Mark a paid invoice as unpaid again in Qonto, Contazen or Wethod (bounced transfers, chargebacks, wrong allocations)',
 		defaults: { name: 'Payment Revert' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [
-			{
-				name: 'qontoOAuth2Api',
-				required: true,
-				displayOptions: { show: { provider: ['qonto'], authentication: ['oAuth2'] } },
-			},
-			{
-				name: 'qontoApi',
-				required: true,
-				displayOptions: { show: { provider: ['qonto'], authentication: ['apiKey'] } },
-			},
-			{ name: 'contazenApi', required: true, displayOptions: { show: { provider: ['contazen'] } } },
-			{ name: 'wethodApi', required: true, displayOptions: { show: { provider: ['wethod'] } } },
-		],
+		credentials,
 		properties,
 	};
 

@@ -1,4 +1,23 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+
+import { providers } from './providers';
+
+const all = Object.values(providers);
+const withChoice = all.filter((p) => p.authStyles.length > 1);
+
+/** One credential entry per auth style, shown for its provider (and style, where there is a choice). */
+export const credentials: INodeCredentialDescription[] = all.flatMap((p) =>
+	p.authStyles.map((style) => ({
+		name: style.credentialType,
+		required: true,
+		displayOptions: {
+			show: p.authStyles.length > 1 ? { provider: [p.id], authentication: [style.value] } : { provider: [p.id] },
+		},
+	})),
+);
+
+/** Shows the provider's name in the node's subtitle. */
+export const subtitle = `={{ (${JSON.stringify(Object.fromEntries(all.map((p) => [p.id, p.name])))})[$parameter["provider"]] + ": " + ($parameter["operation"] === "getStatus" ? "Get Payment Status" : "Revert Payment") }}`;
 
 export const properties: INodeProperties[] = [
 	{
@@ -7,11 +26,7 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		required: true,
-		options: [
-			{ name: 'Contazen (Supplier Bill)', value: 'contazen' },
-			{ name: 'Qonto (Supplier Invoice)', value: 'qonto' },
-			{ name: 'Wethod (Invoice)', value: 'wethod' },
-		],
+		options: all.map((p) => ({ name: p.label, value: p.id })).sort((a, b) => a.name.localeCompare(b.name)),
 		default: 'qonto',
 		description: 'The tool that holds the invoice',
 	},
@@ -19,13 +34,10 @@ export const properties: INodeProperties[] = [
 		displayName: 'Authentication',
 		name: 'authentication',
 		type: 'options',
-		options: [
-			{ name: 'OAuth2', value: 'oAuth2' },
-			{ name: 'API Key (Login and Secret Key)', value: 'apiKey' },
-		],
+		options: [...new Map(withChoice.flatMap((p) => p.authStyles).map((s) => [s.value, { name: s.name, value: s.value }])).values()],
 		default: 'oAuth2',
-		description: 'Qonto documents OAuth2 for changing supplier invoices; the API key may be read-only',
-		displayOptions: { show: { provider: ['qonto'] } },
+		description: 'Qonto documents OAuth2 for changing supplier invoices; its API key may be read-only',
+		displayOptions: { show: { provider: withChoice.map((p) => p.id) } },
 	},
 	{
 		displayName: 'Operation',

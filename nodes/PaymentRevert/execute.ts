@@ -54,7 +54,10 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			0,
 		);
 	}
-	const authentication = provider.id === 'qonto' ? (this.getNodeParameter('authentication', 0, 'oAuth2') as string) : '';
+	const authentication =
+		provider.authStyles.length > 1
+			? (this.getNodeParameter('authentication', 0, provider.authStyles[0].value) as string)
+			: provider.authStyles[0].value;
 	const options = (items.length ? this.getNodeParameter('options', 0, {}) : {}) as IDataObject;
 	const concurrency = Math.floor(clamp(options.concurrency, 1, 50, 5));
 	const continueOnFail = this.continueOnFail();

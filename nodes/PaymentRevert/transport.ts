@@ -2,7 +2,7 @@ import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from
 import { sleep } from 'n8n-workflow';
 
 import { RevertFailure, TransportFailure } from './errors';
-import type { Provider, RequestSpec, VendorResponse } from './providers';
+import { credentialTypeOf, type Provider, type RequestSpec, type VendorResponse } from './providers';
 import { isObject } from './providers/parse';
 import { Redactor } from './secrets';
 
@@ -56,7 +56,7 @@ export class Connection {
 	) {}
 
 	static async open(ctx: IExecuteFunctions, provider: Provider, authentication: string): Promise<Connection> {
-		const credentialType = provider.credentialType(authentication);
+		const credentialType = credentialTypeOf(provider, authentication);
 		const credentials = await ctx.getCredentials(credentialType).catch(() => undefined);
 		if (!credentials) {
 			throw new RevertFailure(

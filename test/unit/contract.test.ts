@@ -11,6 +11,7 @@ import codex from '../../nodes/PaymentRevert/PaymentRevert.node.json';
 import { PaymentRevert } from '../../nodes/PaymentRevert/PaymentRevert.node';
 
 const description = new PaymentRevert().description;
+const noNodeTypes = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as never;
 const prop = (name: string, list: INodeProperties[] = description.properties) => {
 	const found = list.find((p) => p.name === name);
 	if (!found) throw new Error(`missing property ${name}`);
@@ -32,8 +33,16 @@ describe('node description', () => {
 			light: 'file:../../icons/paymentRevert.svg',
 			dark: 'file:../../icons/paymentRevert.dark.svg',
 		});
-		expect(description.subtitle).toMatch(/provider/);
-		expect(description.subtitle).toMatch(/operation/);
+	});
+
+	it.each([
+		[{ provider: 'qonto', operation: 'revertPayment' }, 'Qonto: Revert Payment'],
+		[{ provider: 'contazen', operation: 'getStatus' }, 'Contazen: Get Payment Status'],
+		[{ provider: 'wethod', operation: 'revertPayment' }, 'Wethod: Revert Payment'],
+	])('subtitle for %j is %j', (parameters, expected) => {
+		const node: INode = { id: 'n', name: 'n', type: 'x', typeVersion: 1, position: [0, 0], parameters };
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: noNodeTypes });
+		expect(workflow.expression.getSimpleParameterValue(node, description.subtitle!, 'manual', {})).toBe(expected);
 	});
 
 	it('parameters', () => {
@@ -110,7 +119,7 @@ describe('credentials', () => {
 		const c = new QontoOAuth2Api();
 		const data = NodeHelpers.getNodeParameters(c.properties, { environment, ...extra } as INodeParameters, true, false, null, null)!;
 		const node: INode = { id: 'n', name: 'n', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
-		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as never });
+		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: noNodeTypes });
 		const resolved = workflow.expression.getComplexParameterValue(node, data, 'manual', {}, undefined, undefined, data) as Record<string, string>;
 		expect(resolved.authUrl).toBe(`${base}/oauth2/auth`);
 		expect(resolved.accessTokenUrl).toBe(`${base}/oauth2/token`);

@@ -1,5 +1,5 @@
 import { contazen } from '../../nodes/PaymentRevert/providers/contazen';
-import { getProvider, providers } from '../../nodes/PaymentRevert/providers';
+import { credentialTypeOf, getProvider, providers } from '../../nodes/PaymentRevert/providers';
 import { firstMessage, retryAfterHeader, textExcerpt } from '../../nodes/PaymentRevert/providers/parse';
 import { qonto } from '../../nodes/PaymentRevert/providers/qonto';
 import type { VendorResponse } from '../../nodes/PaymentRevert/providers/types';
@@ -26,7 +26,7 @@ describe('provider registry', () => {
 		[contazen, '', 'contazenApi'],
 		[wethod, '', 'wethodApi'],
 	])('%# picks the credential type', (provider, auth, type) => {
-		expect(provider.credentialType(auth)).toBe(type);
+		expect(credentialTypeOf(provider, auth)).toBe(type);
 	});
 });
 

@@ -12,9 +12,9 @@ function errorObject(response: VendorResponse) {
 export const contazen: Provider = {
 	id: 'contazen',
 	name: 'Contazen',
+	label: 'Contazen (Supplier Bill)',
 	noun: 'supplier bill',
-
-	credentialType: () => 'contazenApi',
+	authStyles: [{ value: 'apiKey', name: 'API Key', credentialType: 'contazenApi' }],
 	baseUrl: (credentials) => String(credentials.baseUrl || 'https://api.contazen.ro/v1'),
 	extraHeaders: () => ({ 'Content-Type': 'application/json' }),
 

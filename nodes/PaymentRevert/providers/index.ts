@@ -10,4 +10,10 @@ export function getProvider(id: string): Provider | undefined {
 	return Object.prototype.hasOwnProperty.call(providers, id) ? providers[id as ProviderId] : undefined;
 }
 
+/** The credential type for the node's `authentication` value (ignored with a single style). */
+export function credentialTypeOf(provider: Provider, authentication: string): string {
+	const style = provider.authStyles.find((s) => s.value === authentication) ?? provider.authStyles[0];
+	return style.credentialType;
+}
+
 export type * from './types';

@@ -16,9 +16,12 @@ function stagingHeader(credentials: ICredentialDataDecryptedObject): Record<stri
 export const qonto: Provider = {
 	id: 'qonto',
 	name: 'Qonto',
+	label: 'Qonto (Supplier Invoice)',
 	noun: 'supplier invoice',
-
-	credentialType: (authentication) => (authentication === 'apiKey' ? 'qontoApi' : 'qontoOAuth2Api'),
+	authStyles: [
+		{ value: 'oAuth2', name: 'OAuth2', credentialType: 'qontoOAuth2Api' },
+		{ value: 'apiKey', name: 'API Key (Login and Secret Key)', credentialType: 'qontoApi' },
+	],
 
 	baseUrl(credentials) {
 		if (credentials.environment === 'sandbox') return SANDBOX;

@@ -45,14 +45,23 @@ export interface VendorError {
  */
 export type Refusal = 'notPaid' | 'maybeNotPaid' | 'locked';
 
+export interface AuthStyle {
+	/** Value of the node's `authentication` parameter. */
+	value: string;
+	name: string;
+	credentialType: string;
+}
+
 export interface Provider {
 	id: ProviderId;
 	/** Shown at the start of every message. */
 	name: string;
+	/** The Provider option's label. */
+	label: string;
+	/** One entry per credential type; the first is the default. */
+	authStyles: AuthStyle[];
 	/** What the vendor calls the document, for messages ("supplier invoice", "bill", …). */
 	noun: string;
-	/** Credential type to use; Qonto has two auth styles. */
-	credentialType(authentication: string): string;
 	/** Base URL from the credential, before the safety check. */
 	baseUrl(credentials: ICredentialDataDecryptedObject): string;
 	/** Headers the credential type cannot add itself (e.g. for OAuth2 credentials). */

@@ -4,9 +4,9 @@ import type { Provider } from './types';
 export const wethod: Provider = {
 	id: 'wethod',
 	name: 'Wethod',
+	label: 'Wethod (Invoice)',
 	noun: 'invoice',
-
-	credentialType: () => 'wethodApi',
+	authStyles: [{ value: 'accessToken', name: 'Access Token', credentialType: 'wethodApi' }],
 	baseUrl: (credentials) => String(credentials.baseUrl || 'https://api.wethod.com'),
 	extraHeaders: () => ({}),
 
