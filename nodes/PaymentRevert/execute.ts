@@ -13,11 +13,26 @@ function clamp(value: unknown, min: number, max: number, fallback: number): numb
 	return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }
 
+/** A parameter whose expression cannot be resolved for this item is bad input, not a vendor problem. */
+function parameter(ctx: IExecuteFunctions, provider: Provider, name: string, i: number, fallback?: unknown): unknown {
+	try {
+		return ctx.getNodeParameter(name, i, fallback);
+	} catch (error) {
+		return new RevertFailure(
+			'invalid_input',
+			`${provider.name}: the "${name}" parameter could not be read for this item (${(error as Error).message}); fix its expression`,
+		);
+	}
+}
+
 function readRequest(ctx: IExecuteFunctions, provider: Provider, i: number): ItemRequest {
-	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
+	const rawId = parameter(ctx, provider, 'invoiceId', i, '');
+	const rawOptions = parameter(ctx, provider, 'options', i, {});
+	for (const value of [rawId, rawOptions]) if (value instanceof RevertFailure) throw value;
+	const options = rawOptions as IDataObject;
 	return {
 		operation: ctx.getNodeParameter('operation', i) as Operation,
-		invoiceId: validateInvoiceId(provider, ctx.getNodeParameter('invoiceId', i, '')),
+		invoiceId: validateInvoiceId(provider, rawId),
 		ifNotPaid: options.ifNotPaid === 'fail' ? 'fail' : 'succeed',
 		capturePreviousState: options.capturePreviousState !== false,
 		dryRun: options.dryRun === true,
@@ -76,9 +91,9 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const worker = async () => {
 		while (!stopped && next < items.length) {
 			const i = next++;
-			let invoiceId = '';
+			const raw = parameter(this, provider, 'invoiceId', i, '');
+			let invoiceId = raw instanceof RevertFailure || raw === null || raw === undefined ? '' : String(raw).trim();
 			try {
-				invoiceId = String(this.getNodeParameter('invoiceId', i, '') ?? '').trim();
 				const request = readRequest(this, provider, i);
 				invoiceId = request.invoiceId;
 				const json = await runItem(this, await open(), request);

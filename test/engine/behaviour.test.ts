@@ -101,6 +101,19 @@ describe('item handling, errors and safety, in the n8n engine', () => {
 		expect(result.error?.message).toBe('Wethod: "abc" is not a valid invoice ID; expected a positive whole number such as 1042');
 	});
 
+	it('an Invoice ID expression that cannot be resolved is invalid_input for that item only', async () => {
+		nock(WETHOD_BASE).get('/api/invoices/5').reply(200, wethodInvoice({ id: 5, status: 'sent', payment_date: null }));
+		const result = await runNode({
+			parameters: byId('={{ $json.id ?? $("Missing Node").item.json.id }}'),
+			items: [{ id: '5' }, {}],
+			credentials: credentials(),
+			onError: 'continueRegularOutput',
+		});
+		expect(result.output[0].json.outcome).toBe('already_unpaid');
+		expect(result.output[1].json.error).toMatchObject({ category: 'invalid_input', provider: 'wethod' });
+		expect((result.output[1].json.error as { message: string }).message).toMatch(/^Wethod: the "invoiceId" parameter could not be read/);
+	});
+
 	it('keeps input order with several items in flight', async () => {
 		const ids = Array.from({ length: 12 }, (_, i) => String(i + 1));
 		for (const id of ids) {
