@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { RevertFailure, TransportFailure } from './errors';
@@ -120,11 +120,21 @@ export class Connection {
 			encoding: 'text',
 			json: false,
 			returnFullResponse: true,
-			// OAuth2 refreshes its token only when a 401 throws; other credentials get every status back.
-			ignoreHttpStatusErrors: !oauth2,
+			// Every status comes back as an answer, except that n8n 2.x must see an OAuth2 401
+			// to refresh the token (n8n 1.x ignores `except`: see below).
+			ignoreHttpStatusErrors: oauth2 ? { ignore: true, except: [401] } : true,
 			disableFollowRedirect: true,
 			timeout: Math.max(1, options.timeoutSeconds) * 1000,
 		};
+		let answer = await this.call(ctx, request);
+		if (oauth2 && !(answer instanceof TransportFailure) && answer.statusCode === 401) {
+			// n8n 1.x returned the 401: send again letting it throw, which makes n8n refresh and retry.
+			answer = await this.call(ctx, { ...request, ignoreHttpStatusErrors: false });
+		}
+		return answer;
+	}
+
+	private async call(ctx: IExecuteFunctions, request: IHttpRequestOptions): Promise<VendorResponse | TransportFailure> {
 		try {
 			const full = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, this.credentialType, request)) as {
 				statusCode: number;
@@ -180,26 +190,54 @@ interface HttpLike {
 	data: unknown;
 }
 
-/** n8n wraps the HTTP client's error (which holds the response) in a NodeApiError `cause`. */
-function findHttpResponse(error: unknown): HttpLike | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 5 && isObject(current); depth++) {
-		const response = current.response;
-		if (isObject(response) && typeof response.status === 'number') return response as unknown as HttpLike;
-		current = current.cause;
-	}
-	return undefined;
+/** The error chain n8n builds: NodeApiError, its `cause` (n8n 2.x), the HTTP client's error. */
+function chain(error: unknown): IDataObject[] {
+	const links: IDataObject[] = [];
+	for (let current = error; isObject(current) && links.length < 5; current = current.cause) links.push(current);
+	return links;
 }
 
+/**
+ * The vendor's answer inside a thrown error. n8n 2.x keeps the HTTP client's error (with the full
+ * response) as `cause`; n8n 1.x keeps only the status and, for JSON objects, the body.
+ */
+function findHttpResponse(error: unknown): HttpLike | undefined {
+	const links = chain(error);
+	for (const link of links) {
+		const response = link.response;
+		if (isObject(response) && typeof response.status === 'number') return response as unknown as HttpLike;
+	}
+	const top = links[0];
+	const status = Number(top?.httpCode);
+	if (!top || !Number.isInteger(status) || status < 100) return undefined;
+	const context = isObject(top.context) ? top.context : {};
+	return { status, headers: {}, data: context.data ?? top.description ?? '' };
+}
+
+/** n8n replaces network error messages with these texts; map them back to their codes. */
+const DESCRIBED_CODES: Array<[RegExp, string]> = [
+	[/refused the connection/i, 'ECONNREFUSED'],
+	[/closed unexpectedly|socket hang up/i, 'ECONNRESET'],
+	[/incorrect host/i, 'ENOTFOUND'],
+	[/timed out|timeout of \d+ms exceeded/i, 'ETIMEDOUT'],
+	[/connection was aborted/i, 'ECONNABORTED'],
+	[/host is unreachable/i, 'EHOSTUNREACH'],
+	[/DNS server returned an error/i, 'EAI_AGAIN'],
+];
+
 function findNetworkCode(error: unknown): string | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 5 && isObject(current); depth++) {
-		const code = current.code;
+	for (const link of chain(error)) {
+		const code = link.code;
 		if (typeof code === 'string' && /^E[A-Z_]+$|^ERR_/.test(code)) return code;
-		const message = typeof current.message === 'string' ? current.message : '';
-		const inMessage = RETRY_NETWORK.exec(message);
-		if (inMessage) return inMessage[0].toUpperCase() === 'TIMEOUT' ? 'ETIMEDOUT' : inMessage[0];
-		current = current.cause;
+		const texts = [link.message, ...(Array.isArray(link.messages) ? link.messages : [])].filter(
+			(t): t is string => typeof t === 'string',
+		);
+		for (const text of texts) {
+			const named = /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(text);
+			if (named && RETRY_NETWORK.test(named[1])) return named[1];
+			const described = DESCRIBED_CODES.find(([pattern]) => pattern.test(text));
+			if (described) return described[1];
+		}
 	}
 	return undefined;
 }
