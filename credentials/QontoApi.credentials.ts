@@ -7,6 +7,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { qontoEnvironmentProperties } from './qontoEnvironment';
+
 export class QontoApi implements ICredentialType {
 	name = 'qontoApi';
 
@@ -35,36 +37,7 @@ export class QontoApi implements ICredentialType {
 			default: '',
 			required: true,
 		},
-		{
-			displayName: 'Environment',
-			name: 'environment',
-			type: 'options',
-			options: [
-				{ name: 'Production', value: 'production' },
-				{ name: 'Sandbox', value: 'sandbox' },
-				{ name: 'Custom (Proxy or Local Sandbox)', value: 'custom' },
-			],
-			default: 'production',
-		},
-		{
-			displayName: 'Staging Token',
-			name: 'stagingToken',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'Staging token from the Qonto Developer Portal, sent as X-Qonto-Staging-Token on every sandbox request',
-			displayOptions: { show: { environment: ['sandbox', 'custom'] } },
-		},
-		{
-			displayName: 'API Base URL',
-			name: 'apiBaseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://qonto-proxy.example.com',
-			description: 'Base URL of the Business API. Only https://, or http:// to this machine (loopback).',
-			displayOptions: { show: { environment: ['custom'] } },
-		},
+		...qontoEnvironmentProperties,
 	];
 
 	// A function, not a generic block: the staging header must be absent outside the sandbox.

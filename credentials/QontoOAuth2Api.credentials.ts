@@ -1,5 +1,7 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { qontoEnvironmentProperties } from './qontoEnvironment';
+
 // Hidden OAuth endpoints follow the chosen environment. Sandbox token calls need the
 // X-Qonto-Staging-Token header, which n8n's generic OAuth2 flow cannot send: see the README.
 const oauthBase =
@@ -18,36 +20,7 @@ export class QontoOAuth2Api implements ICredentialType {
 		'https://github.com/n8n-nodes-payment-revert/n8n-nodes-payment-revert#qonto-oauth2';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Environment',
-			name: 'environment',
-			type: 'options',
-			options: [
-				{ name: 'Production', value: 'production' },
-				{ name: 'Sandbox', value: 'sandbox' },
-				{ name: 'Custom (Proxy or Local Sandbox)', value: 'custom' },
-			],
-			default: 'production',
-		},
-		{
-			displayName: 'Staging Token',
-			name: 'stagingToken',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'Staging token from the Qonto Developer Portal, sent as X-Qonto-Staging-Token on every sandbox request',
-			displayOptions: { show: { environment: ['sandbox', 'custom'] } },
-		},
-		{
-			displayName: 'API Base URL',
-			name: 'apiBaseUrl',
-			type: 'string',
-			default: '',
-			placeholder: 'https://qonto-proxy.example.com',
-			description: 'Base URL of the Business API. Only https://, or http:// to this machine (loopback).',
-			displayOptions: { show: { environment: ['custom'] } },
-		},
+		...qontoEnvironmentProperties,
 		{
 			displayName: 'OAuth Base URL',
 			name: 'oauthBaseUrl',

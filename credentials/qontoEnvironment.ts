@@ -1,0 +1,35 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Environment, staging token and API base URL: the same for both Qonto credential types. */
+export const qontoEnvironmentProperties: INodeProperties[] = [
+	{
+		displayName: 'Environment',
+		name: 'environment',
+		type: 'options',
+		options: [
+			{ name: 'Production', value: 'production' },
+			{ name: 'Sandbox', value: 'sandbox' },
+			{ name: 'Custom (Proxy or Local Sandbox)', value: 'custom' },
+		],
+		default: 'production',
+	},
+	{
+		displayName: 'Staging Token',
+		name: 'stagingToken',
+		type: 'string',
+		typeOptions: { password: true },
+		default: '',
+		description:
+			'Staging token from the Qonto Developer Portal, sent as X-Qonto-Staging-Token on every sandbox request',
+		displayOptions: { show: { environment: ['sandbox', 'custom'] } },
+	},
+	{
+		displayName: 'API Base URL',
+		name: 'apiBaseUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://qonto-proxy.example.com',
+		description: 'Base URL of the Business API. Only https://, or http:// to this machine (loopback).',
+		displayOptions: { show: { environment: ['custom'] } },
+	},
+];
