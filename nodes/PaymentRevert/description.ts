@@ -34,6 +34,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Authentication',
 		name: 'authentication',
 		type: 'options',
+		noDataExpression: true,
 		options: [...new Map(withChoice.flatMap((p) => p.authStyles).map((s) => [s.value, { name: s.name, value: s.value }])).values()],
 		default: 'oAuth2',
 		description: 'Qonto documents OAuth2 for changing supplier invoices; its API key may be read-only',

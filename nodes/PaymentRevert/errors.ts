@@ -40,6 +40,8 @@ export class TransportFailure extends Error {
 		readonly networkCode: string | undefined,
 		readonly authProblem: string | undefined,
 		readonly ambiguous: boolean,
+		/** The vendor asked to wait this long, more than the user allows. */
+		readonly refusedWaitSeconds?: number,
 	) {
 		super(networkCode ?? authProblem ?? `HTTP ${response?.statusCode}`);
 	}
@@ -62,11 +64,14 @@ function looksLikeVendorJson(response: VendorResponse): boolean {
 	return typeof response.json === 'object' && response.json !== null;
 }
 
+/** Statuses whose meaning does not depend on the body (which may be empty or a gateway page). */
+const DECISIVE = [401, 403, 429];
+
 /** The one place where a vendor answer (or its absence) becomes a category and words. */
 export function mapFailure(provider: Provider, failure: TransportFailure, invoiceId: string): RevertFailure {
 	const { name, noun } = provider;
 	const response = failure.response;
-	if (!response && failure.authProblem && !failure.networkCode) {
+	if (!response && failure.authProblem) {
 		return new RevertFailure(
 			'authentication',
 			`${name}: the credential could not be used (${failure.authProblem}); reconnect the credential`,
@@ -78,7 +83,7 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 		return new RevertFailure(
 			'network',
 			timedOut
-				? `${name}: no answer in time while reverting ${noun} ${invoiceId}; whether the change was applied is unknown, run the node again (a re-run is safe)`
+				? `${name}: no answer in time for ${noun} ${invoiceId}; whether a change was applied is unknown, run the node again (a re-run is safe)`
 				: `${name}: could not reach the ${name} API for ${noun} ${invoiceId}; check the network or the credential's base URL, then run again (a re-run is safe)`,
 			{ httpCode: null, vendor: { vendorCode: failure.networkCode ?? null, vendorMessage: null, requestId: null } },
 		);
@@ -93,7 +98,7 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 			{ httpCode: status, vendor: { ...vendor, vendorMessage: response.headers.location ? `Location: ${response.headers.location}` : vendor.vendorMessage } },
 		);
 	}
-	if (!looksLikeVendorJson(response) && (status < 500 || response.text.trim().startsWith('<'))) {
+	if (!looksLikeVendorJson(response) && status < 500 && !DECISIVE.includes(status)) {
 		return new RevertFailure(
 			'unexpected_response',
 			`${name}: the API answered with ${/<html|<!doctype/i.test(response.text) ? 'an HTML page' : 'a non-JSON body'} (HTTP ${status}) instead of ${name} data; check the credential's environment and base URL${provider.id === 'qonto' ? ' and, for the sandbox, the staging token' : ''}`,
@@ -101,21 +106,25 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 		);
 	}
 
-	const category: Category = status >= 500 ? 'vendor_error' : (HTTP_CATEGORY[status] ?? 'validation');
-	const retryAfter = category === 'rate_limited' ? provider.retryAfterSeconds(response, Date.now()) : undefined;
+	let category: Category = status >= 500 ? 'vendor_error' : (HTTP_CATEGORY[status] ?? 'validation');
+	// A wait longer than the user allows is a rate limit whatever the status that asked for it.
+	if (failure.refusedWaitSeconds !== undefined) category = 'rate_limited';
+	const retryAfter =
+		category === 'rate_limited' ? (failure.refusedWaitSeconds ?? provider.retryAfterSeconds(response, Date.now())) : undefined;
+	if (!looksLikeVendorJson(response)) vendor.vendorMessage = vendor.vendorMessage ?? textExcerpt(response.text);
 	const said = vendor.vendorMessage ? `: ${vendor.vendorMessage}` : '';
 	const messages: Record<Category, string> = {
 		invalid_input: `${name}: the ${noun} ID ${invoiceId} was refused${said}`,
 		authentication: `${name}: the credentials were refused (HTTP ${status})${said}. Check or reconnect the credential`,
-		permission: `${name}: the credential is not allowed to change ${noun} ${invoiceId}${said}. ${capitalise(provider.permissionHint)}`,
+		permission: `${name}: the credential is not allowed to do this for ${noun} ${invoiceId}${said}. ${capitalise(provider.permissionHint)}`,
 		not_found: `${name}: ${noun} ${invoiceId} was not found; check the ID and that the credential belongs to the right ${provider.id === 'wethod' ? 'company' : 'organization'}`,
 		invalid_state: `${name}: ${noun} ${invoiceId} cannot be reverted now (HTTP ${status})${said}`,
 		validation: `${name}: the request for ${noun} ${invoiceId} was refused (HTTP ${status})${said}`,
 		rate_limited: `${name}: rate limit reached for ${noun} ${invoiceId}${retryAfter !== undefined ? `; ${name} asks to wait ${Math.ceil(retryAfter)} s` : ' after the retries'}. Run again later, lower Concurrency, or raise Max Retry Wait (Seconds)`,
 		vendor_error: `${name}: the ${name} API failed (HTTP ${status}) after the retries${said}. Try again later; a re-run is safe`,
-		network: '',
-		unexpected_response: '',
-		unsupported: '',
+		network: `${name}: the connection failed for ${noun} ${invoiceId}; run again (a re-run is safe)`,
+		unexpected_response: `${name}: the API answered HTTP ${status}, which it does not document here${said}; check the credential's environment and base URL`,
+		unsupported: `${name}: the API cannot do this for ${noun} ${invoiceId} (HTTP ${status})${said}`,
 	};
 	return new RevertFailure(category, messages[category], {
 		httpCode: status,

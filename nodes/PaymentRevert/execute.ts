@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItemJson, RevertFailure, toNodeError, type ErrorItemJson } from './errors';
-import { runItem, validateInvoiceId, type ItemRequest, type Operation } from './operations';
+import { runItem, validateInvoiceId, type ItemRequest } from './operations';
 import { getProvider, type Provider } from './providers';
 import { Redactor } from './secrets';
 import { Connection } from './transport';
@@ -31,7 +31,7 @@ function readRequest(ctx: IExecuteFunctions, provider: Provider, i: number): Ite
 	for (const value of [rawId, rawOptions]) if (value instanceof RevertFailure) throw value;
 	const options = rawOptions as IDataObject;
 	return {
-		operation: ctx.getNodeParameter('operation', i) as Operation,
+		operation: ctx.getNodeParameter('operation', i) === 'getStatus' ? 'getStatus' : 'revertPayment',
 		invoiceId: validateInvoiceId(provider, rawId),
 		ifNotPaid: options.ifNotPaid === 'fail' ? 'fail' : 'succeed',
 		capturePreviousState: options.capturePreviousState !== false,
@@ -69,11 +69,13 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			0,
 		);
 	}
+	// Read once for the whole run; a broken expression here falls back to the defaults and the
+	// per-item reads report it on each item.
+	const chosenAuth = parameter(this, provider, 'authentication', 0, provider.authStyles[0].value);
 	const authentication =
-		provider.authStyles.length > 1
-			? (this.getNodeParameter('authentication', 0, provider.authStyles[0].value) as string)
-			: provider.authStyles[0].value;
-	const options = (items.length ? this.getNodeParameter('options', 0, {}) : {}) as IDataObject;
+		provider.authStyles.length > 1 && typeof chosenAuth === 'string' ? chosenAuth : provider.authStyles[0].value;
+	const firstOptions = items.length ? parameter(this, provider, 'options', 0, {}) : {};
+	const options = (firstOptions instanceof RevertFailure ? {} : firstOptions) as IDataObject;
 	const concurrency = Math.floor(clamp(options.concurrency, 1, 50, 5));
 	const continueOnFail = this.continueOnFail();
 

@@ -81,7 +81,7 @@ class ItemRun {
 			return this.item('reverted', after, before?.state ?? null);
 		}
 
-		const failure = new TransportFailure(response, undefined, undefined, exchange.ambiguous);
+		const failure = new TransportFailure(response, undefined, undefined, exchange.ambiguous, exchange.refusedWaitSeconds);
 		const vendor = this.provider.parseError(response);
 		const refusal = this.provider.refusal(response, vendor);
 		if (refusal === 'locked') {
@@ -93,7 +93,10 @@ class ItemRun {
 			);
 		}
 		if (refusal === 'notPaid' && !this.provider.read) {
-			return this.notPaid({ state: this.unknownUnpaid(), requestId: vendor.requestId }, before?.state ?? null);
+			const now = { state: this.unknownUnpaid(), requestId: vendor.requestId };
+			// Unpaid after an attempt whose result was unknown: that attempt did it.
+			if (exchange.ambiguous) return this.item('reverted', now, before?.state ?? null);
+			return this.notPaid(now, before?.state ?? null);
 		}
 		if (refusal && this.provider.read) {
 			// The refusal may mean "not paid" (a re-run, or our earlier attempt that did go through).
@@ -151,7 +154,11 @@ class ItemRun {
 		const exchange = await this.send(spec);
 		const { response } = exchange;
 		if (response.statusCode < 200 || response.statusCode >= 300) {
-			throw mapFailure(this.provider, new TransportFailure(response, undefined, undefined, false), this.request.invoiceId);
+			throw mapFailure(
+				this.provider,
+				new TransportFailure(response, undefined, undefined, false, exchange.refusedWaitSeconds),
+				this.request.invoiceId,
+			);
 		}
 		const invoice = this.provider.unwrap(response.json);
 		if (!invoice) throw this.unexpectedSuccess(response);
@@ -206,10 +213,10 @@ class ItemRun {
 			invoice: state.invoice,
 		};
 		const notes: string[] = [];
-		if (outcome === 'reverted' && this.provider.sideEffects) {
+		if (this.provider.sideEffects) {
 			const effects = this.provider.sideEffects(state);
 			Object.assign(json, effects.fields);
-			notes.push(...effects.notes);
+			if (outcome === 'reverted') notes.push(...effects.notes);
 		}
 		if (outcome !== 'status' && previous === null && !this.provider.read) {
 			notes.push(

@@ -16,10 +16,15 @@ export interface Exchange {
 	response: VendorResponse;
 	/** A write attempt before this one may have been applied (timeout, reset, 5xx). */
 	ambiguous: boolean;
+	/** Set when the vendor asked to wait longer than maxRetryWaitSeconds: nothing more was tried. */
+	refusedWaitSeconds?: number;
 }
 
 const RETRY_STATUSES = [429, 502, 503, 504];
-const RETRY_NETWORK = /ECONNRESET|ETIMEDOUT|ECONNABORTED|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ESOCKETTIMEDOUT|socket hang up|timeout/i;
+/** Socket failures worth another try. */
+const NETWORK_CODES = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ESOCKETTIMEDOUT'];
+/** Of those, the ones where a request may have reached the vendor before the failure. */
+const MAYBE_DELIVERED = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT'];
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Only https, or plain http to this machine: a credential must not send secrets in clear. */
@@ -88,8 +93,9 @@ export class Connection {
 		for (let attempt = 0; ; attempt++) {
 			const response = await this.once(ctx, spec, options);
 			if (response instanceof TransportFailure) {
-				const retryable = response.networkCode !== undefined && RETRY_NETWORK.test(response.networkCode);
-				if (spec.write && response.networkCode !== undefined) ambiguous = true;
+				const code = response.networkCode ?? '';
+				const retryable = NETWORK_CODES.includes(code);
+				if (spec.write && MAYBE_DELIVERED.includes(code)) ambiguous = true;
 				if (!retryable || attempt >= options.maxRetries) {
 					return new TransportFailure(undefined, response.networkCode, response.authProblem, ambiguous);
 				}
@@ -99,9 +105,10 @@ export class Connection {
 			if (!RETRY_STATUSES.includes(response.statusCode)) return { response, ambiguous };
 			if (spec.write && response.statusCode >= 500) ambiguous = true;
 			const asked = this.provider.retryAfterSeconds(response, Date.now());
-			if (attempt >= options.maxRetries || (asked !== undefined && asked > options.maxRetryWaitSeconds)) {
-				return { response, ambiguous };
+			if (asked !== undefined && asked > options.maxRetryWaitSeconds) {
+				return { response, ambiguous, refusedWaitSeconds: asked };
 			}
+			if (attempt >= options.maxRetries) return { response, ambiguous };
 			await sleep(asked !== undefined ? asked * 1000 : backoffMs(attempt));
 		}
 	}
@@ -126,26 +133,28 @@ export class Connection {
 			disableFollowRedirect: true,
 			timeout: Math.max(1, options.timeoutSeconds) * 1000,
 		};
-		let answer = await this.call(ctx, request);
-		if (oauth2 && !(answer instanceof TransportFailure) && answer.statusCode === 401) {
-			// n8n 1.x returned the 401: send again letting it throw, which makes n8n refresh and retry.
-			answer = await this.call(ctx, { ...request, ignoreHttpStatusErrors: false });
+		const first = await this.call(ctx, request);
+		if (oauth2 && !first.thrown && !(first.answer instanceof TransportFailure) && first.answer.statusCode === 401) {
+			// Only n8n 1.x hands an OAuth2 401 back: send again letting it throw, so that n8n refreshes
+			// the token and retries. (n8n 2.x threw, refreshed and retried already.)
+			return (await this.call(ctx, { ...request, ignoreHttpStatusErrors: false })).answer;
 		}
-		return answer;
+		return first.answer;
 	}
 
-	private async call(ctx: IExecuteFunctions, request: IHttpRequestOptions): Promise<VendorResponse | TransportFailure> {
+	private async call(
+		ctx: IExecuteFunctions,
+		request: IHttpRequestOptions,
+	): Promise<{ answer: VendorResponse | TransportFailure; thrown: boolean }> {
 		try {
 			const full = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, this.credentialType, request)) as {
 				statusCode: number;
 				headers: unknown;
 				body: unknown;
 			};
-			return toVendorResponse(full.statusCode, full.headers, full.body);
+			return { answer: toVendorResponse(full.statusCode, full.headers, full.body), thrown: false };
 		} catch (error) {
-			const http = findHttpResponse(error);
-			if (http) return toVendorResponse(http.status, http.headers, http.data);
-			return new TransportFailure(undefined, findNetworkCode(error), findAuthProblem(error), false);
+			return { answer: fromError(error), thrown: true };
 		}
 	}
 }
@@ -198,20 +207,30 @@ function chain(error: unknown): IDataObject[] {
 }
 
 /**
- * The vendor's answer inside a thrown error. n8n 2.x keeps the HTTP client's error (with the full
- * response) as `cause`; n8n 1.x keeps only the status and, for JSON objects, the body.
+ * What a thrown error says. n8n 2.x keeps the HTTP client's error (with the full response) as
+ * `cause`; n8n 1.x keeps only the status and, for JSON objects, the body. An OAuth2 token refresh
+ * that failed throws the OAuth client's error (code EAUTH or ESTATUS), which is not the vendor's.
  */
-function findHttpResponse(error: unknown): HttpLike | undefined {
+function fromError(error: unknown): VendorResponse | TransportFailure {
 	const links = chain(error);
 	for (const link of links) {
 		const response = link.response;
-		if (isObject(response) && typeof response.status === 'number') return response as unknown as HttpLike;
+		if (isObject(response) && typeof response.status === 'number') {
+			const http = response as unknown as HttpLike;
+			return toVendorResponse(http.status, http.headers, http.data);
+		}
 	}
+	const authProblem = findAuthProblem(links);
+	if (authProblem) return new TransportFailure(undefined, undefined, authProblem, false);
+	const networkCode = findNetworkCode(links);
+	if (networkCode) return new TransportFailure(undefined, networkCode, undefined, false);
 	const top = links[0];
 	const status = Number(top?.httpCode);
-	if (!top || !Number.isInteger(status) || status < 100) return undefined;
-	const context = isObject(top.context) ? top.context : {};
-	return { status, headers: {}, data: context.data ?? top.description ?? '' };
+	if (top && Number.isInteger(status) && status >= 100) {
+		const context = isObject(top.context) ? top.context : {};
+		return toVendorResponse(status, {}, context.data ?? top.description ?? '');
+	}
+	return new TransportFailure(undefined, undefined, undefined, false);
 }
 
 /** n8n replaces network error messages with these texts; map them back to their codes. */
@@ -225,16 +244,20 @@ const DESCRIBED_CODES: Array<[RegExp, string]> = [
 	[/DNS server returned an error/i, 'EAI_AGAIN'],
 ];
 
-function findNetworkCode(error: unknown): string | undefined {
-	for (const link of chain(error)) {
-		const code = link.code;
-		if (typeof code === 'string' && /^E[A-Z_]+$|^ERR_/.test(code)) return code;
-		const texts = [link.message, ...(Array.isArray(link.messages) ? link.messages : [])].filter(
-			(t): t is string => typeof t === 'string',
-		);
-		for (const text of texts) {
+function texts(link: IDataObject): string[] {
+	return [link.message, ...(Array.isArray(link.messages) ? link.messages : [])].filter(
+		(t): t is string => typeof t === 'string',
+	);
+}
+
+function findNetworkCode(links: IDataObject[]): string | undefined {
+	for (const link of links) {
+		for (const code of [link.code, link.httpCode]) {
+			if (typeof code === 'string' && NETWORK_CODES.includes(code)) return code;
+		}
+		for (const text of texts(link)) {
 			const named = /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(text);
-			if (named && RETRY_NETWORK.test(named[1])) return named[1];
+			if (named && NETWORK_CODES.includes(named[1])) return named[1];
 			const described = DESCRIBED_CODES.find(([pattern]) => pattern.test(text));
 			if (described) return described[1];
 		}
@@ -242,8 +265,12 @@ function findNetworkCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-/** Failures before any vendor answer that concern the credential (e.g. an OAuth2 refresh refused). */
-function findAuthProblem(error: unknown): string | undefined {
-	const message = isObject(error) && typeof error.message === 'string' ? error.message : String(error);
-	return /oauth|token|credential/i.test(message) ? message : undefined;
+/** A failure of the credential itself before any vendor answer (e.g. an OAuth2 refresh refused). */
+function findAuthProblem(links: IDataObject[]): string | undefined {
+	for (const link of links) {
+		const oauthCode = [link.code, link.httpCode].some((c) => c === 'EAUTH' || c === 'ESTATUS');
+		const text = texts(link).find((t) => /oauth|refresh token|access token|authorization grant|^HTTP status \d{3}$/i.test(t));
+		if (oauthCode || text) return text ?? texts(link)[0] ?? 'the OAuth2 token could not be refreshed';
+	}
+	return undefined;
 }

@@ -165,6 +165,24 @@ describe('item handling, errors and safety, in the n8n engine', () => {
 		expect(fiveHundred.output[0].json.error).toMatchObject({ category: 'vendor_error', httpCode: '502' });
 	});
 
+	it('a 503 asking to wait longer than Max Retry Wait stops at once as rate_limited', async () => {
+		let calls = 0;
+		nock(WETHOD_BASE)
+			.get('/api/invoices/42')
+			.times(3)
+			.reply(() => {
+				calls++;
+				return [503, { key: 'maintenance', message: 'Back soon' }, { 'retry-after': '120' }];
+			});
+		const result = await runNode({
+			parameters: { ...byId('42'), options: { maxRetryWaitSeconds: 60 } },
+			credentials: credentials(),
+			onError: 'continueRegularOutput',
+		});
+		expect(calls).toBe(1);
+		expect(result.output[0].json.error).toMatchObject({ category: 'rate_limited', httpCode: '503', retryAfterSeconds: 120 });
+	});
+
 	it('applies the per-request timeout', async () => {
 		nock(WETHOD_BASE).get('/api/invoices/42').delay(2500).reply(200, wethodInvoice());
 		const result = await runNode({

@@ -140,6 +140,19 @@ describe('against the local vendor fakes', () => {
 		expect(fakes.log.filter((r) => r.path.endsWith(path))).toHaveLength(2);
 	});
 
+	it('Contazen: a lost answer, then "not paid" on the retry, is reverted', async () => {
+		fakes.seed('contazen', 'sbill_fake03');
+		fakes.config.contazen.alreadyUnpaid = 'error';
+		fakes.addFaults([{ vendor: 'contazen', path: 'mark-unpaid', type: 'lose' }]);
+		const result = await runNode({
+			parameters: { provider: 'contazen', operation: 'revertPayment', invoiceId: 'sbill_fake03' },
+			credentials: fakeCredentials(),
+		});
+		fakes.config.contazen.alreadyUnpaid = 'ok';
+		expect(result.output[0].json).toMatchObject({ outcome: 'reverted', paid: false });
+		expect(fakes.log.filter((r) => r.path.endsWith('mark-unpaid'))).toHaveLength(2);
+	});
+
 	it('a sandbox gate answering HTML is unexpected_response', async () => {
 		const creds = fakeCredentials();
 		creds.qontoApi.stagingToken = 'wrong-staging-token';

@@ -212,6 +212,31 @@ describe('Qonto supplier invoices, in the n8n engine', () => {
 		expectNoSecrets(result.everything, ['qonto-access-new', 'qonto-refresh-new']);
 	});
 
+	it('a token that stays refused: one refresh and a bounded number of calls (Qonto throttles 401s)', async () => {
+		let apiCalls = 0;
+		let tokenCalls = 0;
+		nock(QONTO_BASE)
+			.get(`/v2/supplier_invoices/${QONTO_ID}`)
+			.times(6)
+			.reply(() => {
+				apiCalls++;
+				return [401, { errors: [{ code: 'unauthorized', detail: 'Unauthorized' }] }];
+			});
+		nock('https://oauth.qonto.com')
+			.post('/oauth2/token')
+			.times(3)
+			.reply(() => {
+				tokenCalls++;
+				return [200, { access_token: 'still-bad', refresh_token: 'r2', expires_in: 3600, token_type: 'bearer' }];
+			});
+		const result = await runNode({ parameters: revert(), credentials: credentials(), onError: 'continueRegularOutput' });
+		expect(result.output[0].json.error).toMatchObject({ category: 'authentication', httpCode: '401' });
+		expect(tokenCalls).toBe(1);
+		// n8n 2.x: the call and its retry after the refresh (2). n8n 1.x: the 401 it hands back, the
+		// call that makes it refresh, its retry, and n8n 1.x's own resend of a failed 401 (4).
+		expect(apiCalls).toBeLessThanOrEqual(4);
+	});
+
 	it('maps a refused OAuth2 refresh to authentication', async () => {
 		nock(QONTO_BASE)
 			.get(`/v2/supplier_invoices/${QONTO_ID}`)

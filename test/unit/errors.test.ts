@@ -27,11 +27,36 @@ describe('error mapping', () => {
 		expect(failure.details).toMatchObject({ httpCode: status, vendor: { vendorCode: 'k', vendorMessage: 'm' } });
 	});
 
-	it('non-JSON bodies below 500 and HTML pages at 5xx are unexpected_response; a 502 text is vendor_error', () => {
+	it('non-JSON bodies are unexpected_response, except where the status alone decides', () => {
 		expect(mapFailure(qonto, answer(200, undefined, '<html><title>Login</title></html>'), 'x').category).toBe('unexpected_response');
-		expect(mapFailure(qonto, answer(500, undefined, '<html>oops</html>'), 'x').category).toBe('unexpected_response');
-		expect(mapFailure(qonto, answer(502, undefined, 'Bad Gateway'), 'x').category).toBe('vendor_error');
+		expect(mapFailure(qonto, answer(404, undefined, 'Not Found'), 'x').category).toBe('unexpected_response');
 		expect(mapFailure(qonto, answer(302, undefined, ''), 'x').category).toBe('unexpected_response');
+		expect(mapFailure(qonto, answer(500, undefined, '<html><title>Oops</title></html>'), 'x')).toMatchObject({
+			category: 'vendor_error',
+			details: { vendor: { vendorMessage: 'Oops' } },
+		});
+		expect(mapFailure(qonto, answer(502, undefined, 'Bad Gateway'), 'x').category).toBe('vendor_error');
+		expect(mapFailure(qonto, answer(401, undefined, ''), 'x').category).toBe('authentication');
+		expect(mapFailure(qonto, answer(403, undefined, ''), 'x').category).toBe('permission');
+		const limited = mapFailure(wethod, answer(429, undefined, '', { 'x-ratelimit-retry-after': '30' }), '42');
+		expect(limited).toMatchObject({ category: 'rate_limited', details: { retryAfterSeconds: 30 } });
+	});
+
+	it('every category gets a message that starts with the provider name', () => {
+		for (const status of [301, 400, 401, 403, 404, 405, 409, 412, 418, 422, 423, 429, 500, 502, 503, 504]) {
+			const failure = mapFailure(qonto, answer(status, { errors: [{ code: 'c', detail: 'd' }] }), 'x');
+			expect(failure.message).toMatch(/^Qonto: \S/);
+		}
+		expect(mapFailure(qonto, answer(405, { errors: [] }), 'x').category).toBe('unexpected_response');
+	});
+
+	it('a wait above Max Retry Wait is rate_limited whatever the status', () => {
+		const failure = mapFailure(
+			qonto,
+			new TransportFailure({ statusCode: 503, json: { errors: [] }, text: '{}', headers: {} }, undefined, undefined, true, 120),
+			'x',
+		);
+		expect(failure).toMatchObject({ category: 'rate_limited', details: { retryAfterSeconds: 120, httpCode: 503 } });
 	});
 
 	it('no answer is network; a refused credential before any answer is authentication', () => {

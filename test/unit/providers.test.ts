@@ -89,10 +89,10 @@ describe('Qonto', () => {
 		});
 	});
 
-	it('prefers x-request-id, then x-tyk-trace-id, then trace_id', () => {
-		expect(qonto.requestId(response(200, {}, { 'x-request-id': 'a', 'x-tyk-trace-id': 'b' }))).toBe('a');
-		expect(qonto.requestId(response(400, { trace_id: 'c' }, { 'x-tyk-trace-id': 'b' }))).toBe('b');
-		expect(qonto.requestId(response(400, { trace_id: 'c' }))).toBe('c');
+	it('prefers the trace id (X-Tyk-Trace-Id, then trace_id), then x-request-id', () => {
+		expect(qonto.requestId(response(200, {}, { 'x-request-id': 'a', 'x-tyk-trace-id': 'b' }))).toBe('b');
+		expect(qonto.requestId(response(400, { trace_id: 'c' }, { 'x-request-id': 'a' }))).toBe('c');
+		expect(qonto.requestId(response(200, {}, { 'x-request-id': 'a' }))).toBe('a');
 	});
 
 	it('a 400 on unmark needs a read', () => {
@@ -145,11 +145,15 @@ describe('Contazen', () => {
 		expect(contazen.refusal(response(status, {}), { vendorCode: code, vendorMessage: message, requestId: null })).toBe(expected);
 	});
 
-	it('wait: error.retry_after, then Retry-After, then X-RateLimit-Reset', () => {
+	it('wait: error.retry_after, then Retry-After, then X-RateLimit-Reset when the window is used up', () => {
 		const now = 1_000_000_000_000;
+		const reset = { 'x-ratelimit-reset': String(now / 1000 + 30) };
 		expect(contazen.retryAfterSeconds(response(429, { error: { retry_after: 12 } }), now)).toBe(12);
 		expect(contazen.retryAfterSeconds(response(429, {}, { 'retry-after': '7' }), now)).toBe(7);
-		expect(contazen.retryAfterSeconds(response(429, {}, { 'x-ratelimit-reset': String(now / 1000 + 30) }), now)).toBe(30);
+		expect(contazen.retryAfterSeconds(response(429, {}, reset), now)).toBe(30);
+		expect(contazen.retryAfterSeconds(response(503, {}, { ...reset, 'x-ratelimit-remaining': '0' }), now)).toBe(30);
+		// A 503 with quota left: the reset is not a wait, back off instead.
+		expect(contazen.retryAfterSeconds(response(503, {}, { ...reset, 'x-ratelimit-remaining': '41' }), now)).toBeUndefined();
 		expect(contazen.retryAfterSeconds(response(429, {}), now)).toBeUndefined();
 	});
 

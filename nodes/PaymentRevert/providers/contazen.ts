@@ -83,8 +83,10 @@ export const contazen: Provider = {
 		if (fromBody !== null) return Math.max(0, fromBody);
 		const fromHeader = retryAfterHeader(header(response, 'retry-after'), nowMs);
 		if (fromHeader !== undefined) return fromHeader;
+		// The window's reset is on every answer: it is a wait only when the window is used up.
+		const exhausted = response.statusCode === 429 || header(response, 'x-ratelimit-remaining') === '0';
 		const reset = num(header(response, 'x-ratelimit-reset'));
-		return reset === null ? undefined : Math.max(0, reset - nowMs / 1000);
+		return reset === null || !exhausted ? undefined : Math.max(0, reset - nowMs / 1000);
 	},
 
 	permissionHint:

@@ -71,7 +71,7 @@ export const qonto: Provider = {
 	normalize(invoice) {
 		const status = str(invoice.status) ?? 'unknown';
 		const total = isObject(invoice.total_amount) ? invoice.total_amount : {};
-		const amount = num(total.value ?? invoice.total_amount_cents);
+		const amount = num(total.value);
 		const paid = status === 'paid';
 		return {
 			status,
@@ -85,10 +85,11 @@ export const qonto: Provider = {
 		};
 	},
 
+	// The trace id is what Qonto support asks for; x-request-id only where there is none.
 	requestId: (response) =>
-		header(response, 'x-request-id') ??
 		header(response, 'x-tyk-trace-id') ??
-		(isObject(response.json) ? str(response.json.trace_id) : null),
+		(isObject(response.json) ? str(response.json.trace_id) : null) ??
+		header(response, 'x-request-id'),
 
 	// JSON:API errors, but flat and object forms were seen live too.
 	parseError(response): VendorError {
