@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { guardedUrl } from './urlGuard';
+
 export class ContazenApi implements ICredentialType {
 	name = 'contazenApi';
 
@@ -47,7 +49,7 @@ export class ContazenApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{ String($credentials.baseUrl || "https://api.contazen.ro/v1").replace(/\\/+$/, "") }}',
+			baseURL: `={{ ${guardedUrl('$credentials.baseUrl || "https://api.contazen.ro/v1"')} }}`,
 			url: '/settings',
 			method: 'GET',
 			headers: { Accept: 'application/json' },

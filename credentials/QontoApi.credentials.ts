@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { qontoEnvironmentProperties } from './qontoEnvironment';
+import { guardedUrl } from './urlGuard';
 
 export class QontoApi implements ICredentialType {
 	name = 'qontoApi';
@@ -58,8 +59,7 @@ export class QontoApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ $credentials.environment === "sandbox" ? "https://thirdparty-sandbox.staging.qonto.co" : $credentials.environment === "custom" ? String($credentials.apiBaseUrl || "").replace(/\\/+$/, "") : "https://thirdparty.qonto.com" }}',
+			baseURL: `={{ $credentials.environment === "sandbox" ? "https://thirdparty-sandbox.staging.qonto.co" : $credentials.environment === "custom" ? ${guardedUrl('$credentials.apiBaseUrl || ""')} : "https://thirdparty.qonto.com" }}`,
 			url: '/v2/organization',
 			method: 'GET',
 		},

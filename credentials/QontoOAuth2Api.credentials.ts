@@ -1,11 +1,11 @@
 import type { Icon, ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { qontoEnvironmentProperties } from './qontoEnvironment';
+import { guardedUrl } from './urlGuard';
 
 // Hidden OAuth endpoints follow the chosen environment. Sandbox token calls need the
 // X-Qonto-Staging-Token header, which n8n's generic OAuth2 flow cannot send: see the README.
-const oauthBase =
-	'$self["environment"] === "sandbox" ? "https://oauth-sandbox.staging.qonto.co" : $self["environment"] === "custom" ? String($self["oauthBaseUrl"] || "").replace(/\\/+$/, "") : "https://oauth.qonto.com"';
+const oauthBase = `$self["environment"] === "sandbox" ? "https://oauth-sandbox.staging.qonto.co" : $self["environment"] === "custom" ? ${guardedUrl('$self["oauthBaseUrl"] || ""')} : "https://oauth.qonto.com"`;
 
 export class QontoOAuth2Api implements ICredentialType {
 	name = 'qontoOAuth2Api';

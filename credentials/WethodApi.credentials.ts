@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { guardedUrl } from './urlGuard';
+
 export class WethodApi implements ICredentialType {
 	name = 'wethodApi';
 
@@ -64,7 +66,7 @@ export class WethodApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{ String($credentials.baseUrl || "https://api.wethod.com").replace(/\\/+$/, "") }}',
+			baseURL: `={{ ${guardedUrl('$credentials.baseUrl || "https://api.wethod.com"')} }}`,
 			url: '/api/persons/me',
 			method: 'GET',
 			headers: { Accept: 'application/json' },

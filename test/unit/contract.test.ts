@@ -115,6 +115,7 @@ describe('credentials', () => {
 		['production', {}, 'https://oauth.qonto.com'],
 		['sandbox', {}, 'https://oauth-sandbox.staging.qonto.co'],
 		['custom', { oauthBaseUrl: 'http://127.0.0.1:9/qonto-oauth/' }, 'http://127.0.0.1:9/qonto-oauth'],
+		['custom', { oauthBaseUrl: 'http://oauth.example.com' }, 'https://base-url-must-be-https-or-loopback.invalid'],
 	])('Qonto OAuth2 URLs in %s', (environment, extra, base) => {
 		const c = new QontoOAuth2Api();
 		const data = NodeHelpers.getNodeParameters(c.properties, { environment, ...extra } as INodeParameters, true, false, null, null)!;
@@ -178,5 +179,36 @@ describe('package', () => {
 		}
 		expect(pkg.n8n.nodes).toEqual(['dist/nodes/PaymentRevert/PaymentRevert.node.js']);
 		expect(pkg.n8n.credentials).toHaveLength(4);
+	});
+});
+
+describe('credential URLs follow the node base URL rule', () => {
+	const node: INode = { id: 'n', name: 'n', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
+	const resolve = (expression: string, credentials: Record<string, unknown>) =>
+		new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: noNodeTypes }).expression.getSimpleParameterValue(
+			node,
+			expression,
+			'manual',
+			{ $credentials: credentials } as never,
+		);
+
+	it.each([
+		['https://proxy.example.com/v1/', 'https://proxy.example.com/v1'],
+		['http://127.0.0.1:18080/contazen/v1', 'http://127.0.0.1:18080/contazen/v1'],
+		['http://localhost:9', 'http://localhost:9'],
+		['http://api.example.com/v1', 'https://base-url-must-be-https-or-loopback.invalid'],
+		['https://user:pw@api.example.com', 'https://base-url-must-be-https-or-loopback.invalid'],
+		['https://api.example.com/?key=1', 'https://base-url-must-be-https-or-loopback.invalid'],
+	])('test request base URL %s → %s', (baseUrl, expected) => {
+		expect(resolve(new ContazenApi().test.request.baseURL as string, { baseUrl })).toBe(expected);
+		expect(resolve(new WethodApi().test.request.baseURL as string, { baseUrl })).toBe(expected);
+		expect(resolve(new QontoApi().test.request.baseURL as string, { environment: 'custom', apiBaseUrl: baseUrl })).toBe(expected);
+	});
+
+	it('defaults when empty', () => {
+		expect(resolve(new ContazenApi().test.request.baseURL as string, { baseUrl: '' })).toBe('https://api.contazen.ro/v1');
+		expect(resolve(new QontoApi().test.request.baseURL as string, { environment: 'sandbox' })).toBe(
+			'https://thirdparty-sandbox.staging.qonto.co',
+		);
 	});
 });
