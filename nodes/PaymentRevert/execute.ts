@@ -25,8 +25,7 @@ function parameter(ctx: IExecuteFunctions, provider: Provider, name: string, i: 
 	}
 }
 
-function readRequest(ctx: IExecuteFunctions, provider: Provider, i: number): ItemRequest {
-	const rawId = parameter(ctx, provider, 'invoiceId', i, '');
+function readRequest(ctx: IExecuteFunctions, provider: Provider, i: number, rawId: unknown): ItemRequest {
 	const rawOptions = parameter(ctx, provider, 'options', i, {});
 	for (const value of [rawId, rawOptions]) if (value instanceof RevertFailure) throw value;
 	const options = rawOptions as IDataObject;
@@ -96,7 +95,7 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			const raw = parameter(this, provider, 'invoiceId', i, '');
 			let invoiceId = raw instanceof RevertFailure || raw === null || raw === undefined ? '' : String(raw).trim();
 			try {
-				const request = readRequest(this, provider, i);
+				const request = readRequest(this, provider, i, raw);
 				invoiceId = request.invoiceId;
 				const json = await runItem(this, await open(), request);
 				results[i] = { ok: true, json };
