@@ -1,31 +1,133 @@
+export type Vendor = 'qonto' | 'contazen' | 'wethod';
+
+/** A fixed window: at most `limit` requests per `windowMs`. */
+export interface RateWindow {
+	limit: number;
+	windowMs: number;
+}
+
+/** An issued (or hand-made) Qonto access token; `expiresAt` is ms on the fake clock. */
+export interface QontoAccessToken {
+	token: string;
+	scope?: string | null;
+	expiresAt?: number | null;
+}
+
+export interface QontoRefreshToken {
+	scope?: string;
+	expiresAt?: number | null;
+}
+
+export interface QontoConfig {
+	logins: Record<string, string>;
+	/** A string never expires and has every scope. */
+	accessTokens: Array<string | QontoAccessToken>;
+	/** `true`: the default scope; a string: that scope. */
+	refreshTokens: Record<string, true | string | QontoRefreshToken>;
+	/** code -> granted scope; each code works once. */
+	authorizationCodes: Record<string, true | string>;
+	clientId: string;
+	clientSecret: string;
+	accessTokenTtl: number;
+	refreshTokenTtl: number;
+	refreshGraceSeconds: number;
+	stagingToken: string | null;
+	stagingGate: 'redirect' | 'html';
+	oauthStagingGate: boolean;
+	unmarkResponse: 'bare' | 'wrapped';
+	apiKeyCanWrite: boolean;
+	rateLimit: RateWindow | RateWindow[] | null;
+	retryAfter: boolean;
+	unauthorizedLimit: RateWindow | null;
+}
+
+export interface ContazenConfig {
+	apiKeys: string[];
+	keyStatus: Record<string, 'expired' | 'ip_restricted' | 'insufficient_permissions'>;
+	alreadyUnpaid: 'ok' | 'error';
+	rateLimit: RateWindow | RateWindow[] | null;
+	retryAfter: boolean;
+	errorRequestId: boolean;
+	singleGet: boolean;
+}
+
+export interface WethodConfig {
+	tokens: string[];
+	company: string | string[];
+	versions: string[];
+	/** token -> permissions; a token not listed has them all. */
+	permissions: Record<string, string[]>;
+	notPaid: 'precondition' | 'ok';
+	rateLimit: RateWindow | RateWindow[] | null;
+}
+
+export interface FakesConfig {
+	qonto: QontoConfig;
+	contazen: ContazenConfig;
+	wethod: WethodConfig;
+}
+
+export type FakesConfigPatch = { [V in Vendor]?: Partial<FakesConfig[V]> };
+
 export interface FakeFault {
-	vendor?: 'qonto' | 'contazen' | 'wethod';
-	path?: string;
 	type: 'status' | 'reset' | 'hang' | 'lose' | 'html' | 'malformed' | 'text' | 'latency';
+	vendor?: Vendor;
+	/** Substring of the path after the vendor prefix, e.g. "unmark_as_paid". */
+	path?: string;
+	method?: string;
 	status?: number;
+	/** An object is sent as JSON, a string as it is. */
 	body?: unknown;
 	headers?: Record<string, string>;
+	/** Delay before the fault (or, for "latency", before the normal answer); "latency" defaults to 1000. */
 	latencyMs?: number;
+	/** How many matching requests get the fault (default 1); `count` is an alias. */
 	remaining?: number;
+	count?: number;
 }
 
 export interface LoggedRequest {
 	at: number;
-	vendor: string;
+	vendor: Vendor;
 	method: string;
+	/** The path after the vendor prefix, without the query string. */
 	path: string;
-	headers: Record<string, string>;
+	/** "?..." or "". */
+	query: string;
+	headers: Record<string, string | string[] | undefined>;
+	/** Parsed JSON, the raw text, or null. */
+	body: unknown;
+	/** The status answered (or that a "lose" fault dropped); null when reset or hung. */
+	status: number | null;
+	fault?: FakeFault['type'];
+}
+
+export type FakeRecord = Record<string, unknown>;
+
+export interface FakesState {
+	qonto: Map<string, FakeRecord>;
+	contazen: Map<string, FakeRecord>;
+	wethod: Map<string, FakeRecord>;
+	/** Expenses linked to Contazen supplier bills, by expense id. */
+	contazenExpenses: Map<string, FakeRecord>;
 }
 
 export interface Fakes {
 	url: string;
 	port: number;
-	config: Record<string, Record<string, unknown>>;
-	state: Record<'qonto' | 'contazen' | 'wethod', Map<string, Record<string, unknown>>>;
+	config: FakesConfig;
+	state: FakesState;
 	log: LoggedRequest[];
-	seed(vendor: 'qonto' | 'contazen' | 'wethod', id: string, overrides?: Record<string, unknown>): Record<string, unknown>;
+	seed(vendor: Vendor, id: string, overrides?: FakeRecord): FakeRecord;
 	addFaults(faults: FakeFault[]): void;
+	/** Moves the fakes' clock (token expiry, rate-limit windows) forward. */
+	advanceClock(ms: number): void;
+	now(): number;
+	/** Like POST /_control/reset. */
+	reset(): void;
 	close(): Promise<void>;
 }
 
-export function startFakes(options?: { port?: number; config?: Record<string, Record<string, unknown>> }): Promise<Fakes>;
+export const DEFAULT_CONFIG: FakesConfig;
+
+export function startFakes(options?: { port?: number; config?: FakesConfigPatch }): Promise<Fakes>;
