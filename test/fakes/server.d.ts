@@ -131,3 +131,9 @@ export interface Fakes {
 export const DEFAULT_CONFIG: FakesConfig;
 
 export function startFakes(options?: { port?: number; config?: FakesConfigPatch }): Promise<Fakes>;
+
+/** The CLI (`node server.js [PORT] [--demo] [--config patch.json]`); `io` replaces printing and file reading. */
+export function runCli(
+	argv: string[],
+	io?: { print?: (line: string) => void; readFile?: (file: string) => string },
+): Promise<Fakes>;

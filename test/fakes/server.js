@@ -321,7 +321,13 @@ function qontoOrganization() {
 			legal_name: 'ACME SAS',
 			locale: 'fr',
 			bank_accounts: [
-				{ id: '0b7a6d6e-0000-4000-8000-0000000000ba', slug: 'acme-1234-bank-account-1', iban: 'FR7616958000011234567890123', currency: 'EUR', balance: 1000.5 },
+				{
+					id: '0b7a6d6e-0000-4000-8000-0000000000ba',
+					slug: 'acme-1234-bank-account-1',
+					iban: 'FR7616958000011234567890123',
+					currency: 'EUR',
+					balance: 1000.5,
+				},
 			],
 		},
 	});
@@ -543,18 +549,18 @@ const CONTAZEN_KEY_ERRORS = {
 	insufficient_permissions: [403, 'insufficient_permissions', 'This API key does not have permission for this action'],
 };
 
-function contazenMeta(w, withRequestId = true) {
+function contazenMeta(withRequestId = true) {
 	return { version: 'v1', ...(withRequestId ? { request_id: crypto.randomUUID() } : {}), response_time: '3.1ms' };
 }
 
 function contazenOk(w, data) {
-	return reply(200, { success: true, data, meta: contazenMeta(w) });
+	return reply(200, { success: true, data, meta: contazenMeta() });
 }
 
 function contazenError(w, status, type, code, message, extra = {}, headers = {}) {
 	return reply(
 		status,
-		{ success: false, error: { message, type, code, status, ...extra }, meta: contazenMeta(w, w.config.contazen.errorRequestId) },
+		{ success: false, error: { message, type, code, status, ...extra }, meta: contazenMeta(w.config.contazen.errorRequestId) },
 		headers,
 	);
 }
@@ -670,11 +676,15 @@ function contazenMarkPaid(w, ctx, [id]) {
 	const body = ctx.json || {};
 	const total = bill.amounts.tax_inclusive;
 	if (body.payment_date != null && !DATE.test(String(body.payment_date))) {
-		return contazenInvalid(w, 'invalid_format', 'The given data was invalid.', { payment_date: 'The payment date must be a date (YYYY-MM-DD).' });
+		return contazenInvalid(w, 'invalid_format', 'The given data was invalid.', {
+			payment_date: 'The payment date must be a date (YYYY-MM-DD).',
+		});
 	}
 	const amount = body.payment_amount ?? total;
 	if (typeof amount !== 'number' || !(amount > 0) || amount > total) {
-		return contazenInvalid(w, 'invalid_field_value', 'The given data was invalid.', { payment_amount: `The payment amount must be a number between 0 and ${total}.` });
+		return contazenInvalid(w, 'invalid_field_value', 'The given data was invalid.', {
+			payment_amount: `The payment amount must be a number between 0 and ${total}.`,
+		});
 	}
 	Object.assign(bill, {
 		status: amount < total ? 'partial' : 'paid',
@@ -973,7 +983,16 @@ function startFakes(options = {}) {
 		const handler = HANDLERS[prefix];
 		if (!handler) return send(res, reply(404, 'unknown vendor'));
 		const vendor = prefix === 'qonto-oauth' ? 'qonto' : prefix;
-		const entry = { at: w.now(), vendor, method: req.method, path: ctx.path, query: url.search, headers: req.headers, body: ctx.json ?? (raw || null), status: null };
+		const entry = {
+			at: w.now(),
+			vendor,
+			method: req.method,
+			path: ctx.path,
+			query: url.search,
+			headers: req.headers,
+			body: ctx.json ?? (raw || null),
+			status: null,
+		};
 		w.log.push(entry);
 
 		const fault = takeFault(w.faults, vendor, req.method, ctx.path);
@@ -1027,29 +1046,41 @@ function startFakes(options = {}) {
 	});
 }
 
-module.exports = { startFakes, DEFAULT_CONFIG };
+// ---------- CLI ----------
 
-function cliOptions(argv) {
+function cliOptions(argv, readFile) {
 	const options = { port: 18080, demo: false, config: undefined };
 	for (let i = 0; i < argv.length; i += 1) {
 		if (argv[i] === '--demo') options.demo = true;
-		else if (argv[i] === '--config') options.config = JSON.parse(fs.readFileSync(argv[(i += 1)], 'utf8'));
+		else if (argv[i] === '--config') options.config = JSON.parse(readFile(argv[(i += 1)]));
 		else if (/^\d+$/.test(argv[i])) options.port = Number(argv[i]);
 		else throw new Error(`unknown argument ${argv[i]} (usage: server.js [PORT] [--demo] [--config patch.json])`);
 	}
 	return options;
 }
 
+/** `node server.js [PORT] [--demo] [--config patch.json]`; io is replaceable for the tests. */
+async function runCli(argv, io = {}) {
+	const print = io.print || console.log;
+	const readFile = io.readFile || ((file) => fs.readFileSync(file, 'utf8'));
+	const options = cliOptions(argv, readFile);
+	const fakes = await startFakes({ port: options.port, config: options.config });
+	if (options.demo) {
+		fakes.seed('qonto', '4d5418bb-bd0d-4df4-865c-c07afab8bb48');
+		fakes.seed('qonto', '9a1c5c2e-7c55-4c3b-9d6b-2f0e8f1d2a11', { status: 'to_review', payment_date: null });
+		fakes.seed('contazen', 'sbill_demo0001');
+		fakes.seed('wethod', '1042');
+		fakes.seed('wethod', '1043', { status: 'sent', payment_date: null });
+	}
+	print(`fakes listening on ${fakes.url}`);
+	return fakes;
+}
+
+module.exports = { startFakes, runCli, DEFAULT_CONFIG };
+
 if (require.main === module) {
-	const options = cliOptions(process.argv.slice(2));
-	startFakes({ port: options.port, config: options.config }).then((fakes) => {
-		if (options.demo) {
-			fakes.seed('qonto', '4d5418bb-bd0d-4df4-865c-c07afab8bb48');
-			fakes.seed('qonto', '9a1c5c2e-7c55-4c3b-9d6b-2f0e8f1d2a11', { status: 'to_review', payment_date: null });
-			fakes.seed('contazen', 'sbill_demo0001');
-			fakes.seed('wethod', '1042');
-			fakes.seed('wethod', '1043', { status: 'sent', payment_date: null });
-		}
-		console.log(`fakes listening on ${fakes.url}`);
+	runCli(process.argv.slice(2)).catch((error) => {
+		console.error(error.message);
+		process.exit(1);
 	});
 }
