@@ -6,7 +6,7 @@ export interface RateWindow {
 	windowMs: number;
 }
 
-/** An issued (or hand-made) Qonto access token; `expiresAt` is ms on the fake clock. */
+/** A hand-made Qonto access token with a scope and/or an expiry (`expiresAt`: ms on the fake clock). */
 export interface QontoAccessToken {
 	token: string;
 	scope?: string | null;
@@ -20,9 +20,12 @@ export interface QontoRefreshToken {
 
 export interface QontoConfig {
 	logins: Record<string, string>;
-	/** A string never expires and has every scope. */
+	/**
+	 * Issued tokens are added as strings (the fakes keep their scope and expiry); any other string
+	 * never expires and has every scope.
+	 */
 	accessTokens: Array<string | QontoAccessToken>;
-	/** `true`: the default scope; a string: that scope. */
+	/** `true`: the default scope (or, for issued ones, the scope kept by the fakes); a string: that scope. */
 	refreshTokens: Record<string, true | string | QontoRefreshToken>;
 	/** code -> granted scope; each code works once. */
 	authorizationCodes: Record<string, true | string>;

@@ -28,10 +28,12 @@ const DEFAULT_CONFIG = {
 	qonto: {
 		// API key credentials: login -> secret ("Authorization: login:secret", no prefix)
 		logins: { 'acme-1234': 'qonto-secret-key' },
-		// Bearer tokens. A string never expires and has every scope; issued tokens are pushed here
-		// as { token, scope, expiresAt } (expiresAt in ms on the fake clock).
+		// Bearer tokens: a string, or { token, scope, expiresAt } (ms on the fake clock). The token
+		// endpoint adds the tokens it issues as strings and keeps their scope and expiry itself;
+		// any other string never expires and has every scope.
 		accessTokens: ['qonto-access-token'],
-		// refresh token -> true (scope QONTO_SCOPE), a scope string, or { scope, expiresAt }
+		// refresh token -> true (scope QONTO_SCOPE), a scope string, or { scope, expiresAt };
+		// issued ones are added as true (their scope and expiry are kept by the token endpoint)
 		refreshTokens: { 'qonto-refresh-token': true },
 		// authorization code -> granted scope; a code works once
 		authorizationCodes: { 'qonto-auth-code': QONTO_SCOPE },
@@ -277,11 +279,11 @@ function qontoCaller(w, ctx) {
 	if (token !== null) {
 		const entry = cfg.accessTokens.find((t) => (typeof t === 'string' ? t : t.token) === token);
 		if (!entry) return { error: qontoFail(401, 'unauthorized', 'Invalid access token') };
-		if (typeof entry === 'string') return { kind: 'oauth', scopes: null }; // every scope
-		if (entry.expiresAt != null && w.now() >= entry.expiresAt) {
+		const meta = typeof entry === 'string' ? w.issuedAccess.get(entry) || {} : entry;
+		if (meta.expiresAt != null && w.now() >= meta.expiresAt) {
 			return { error: qontoFail(401, 'unauthorized', 'The access token expired') };
 		}
-		return { kind: 'oauth', scopes: entry.scope == null ? null : entry.scope.split(/\s+/) };
+		return { kind: 'oauth', scopes: meta.scope == null ? null : meta.scope.split(/\s+/) }; // null: every scope
 	}
 	const auth = ctx.headers.authorization || '';
 	const colon = auth.indexOf(':');
@@ -515,8 +517,9 @@ function redeemRefreshToken(w, token) {
 	const now = w.now();
 	if (token && Object.hasOwn(cfg.refreshTokens, token)) {
 		const entry = cfg.refreshTokens[token];
-		const scope = entry === true ? QONTO_SCOPE : typeof entry === 'string' ? entry : entry.scope || QONTO_SCOPE;
-		if (entry && entry.expiresAt != null && now >= entry.expiresAt) return null;
+		const meta = w.issuedRefresh.get(token) || (entry && typeof entry === 'object' ? entry : {});
+		const scope = meta.scope || (typeof entry === 'string' ? entry : QONTO_SCOPE);
+		if (meta.expiresAt != null && now >= meta.expiresAt) return null;
 		delete cfg.refreshTokens[token];
 		w.rotated.set(token, { scope, graceUntil: now + cfg.refreshGraceSeconds * 1000 });
 		return scope;
@@ -529,12 +532,14 @@ function issueTokens(w, scope) {
 	const cfg = w.config.qonto;
 	w.tokenCounter += 1;
 	const access = `qonto-access-${w.tokenCounter}-${crypto.randomBytes(6).toString('hex')}`;
-	cfg.accessTokens.push({ token: access, scope, expiresAt: w.now() + cfg.accessTokenTtl * 1000 });
+	cfg.accessTokens.push(access);
+	w.issuedAccess.set(access, { scope, expiresAt: w.now() + cfg.accessTokenTtl * 1000 });
 	const body = { access_token: access, token_type: 'bearer', expires_in: cfg.accessTokenTtl, scope };
 	if (scope.split(/\s+/).includes('offline_access')) {
 		// Refresh tokens only come with offline_access [V].
 		const refresh = `qonto-refresh-${w.tokenCounter}-${crypto.randomBytes(6).toString('hex')}`;
-		cfg.refreshTokens[refresh] = { scope, expiresAt: w.now() + cfg.refreshTokenTtl * 1000 };
+		cfg.refreshTokens[refresh] = true;
+		w.issuedRefresh.set(refresh, { scope, expiresAt: w.now() + cfg.refreshTokenTtl * 1000 });
 		body.refresh_token = refresh;
 	}
 	return body;
@@ -931,6 +936,8 @@ function startFakes(options = {}) {
 		limiter: createLimiter(),
 		unauthorized: new Map(), // ip -> times of Qonto 401 answers
 		rotated: new Map(), // rotated Qonto refresh token -> { scope, graceUntil }
+		issuedAccess: new Map(), // issued Qonto access token -> { scope, expiresAt }
+		issuedRefresh: new Map(), // issued Qonto refresh token -> { scope, expiresAt }
 		tokenCounter: 0,
 		clockOffset: 0,
 		now: () => Date.now() + w.clockOffset,
@@ -962,6 +969,8 @@ function startFakes(options = {}) {
 			w.limiter.clear();
 			w.unauthorized.clear();
 			w.rotated.clear();
+			w.issuedAccess.clear();
+			w.issuedRefresh.clear();
 			w.clockOffset = 0;
 		},
 	};

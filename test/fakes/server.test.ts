@@ -286,6 +286,20 @@ describe('Qonto: OAuth2 token endpoint', () => {
 		expectQontoError(await qonto('/v2/organization', {}, bearer), 403, 'forbidden');
 	});
 
+	it('issued tokens are listed in the config as plain strings; a rotated refresh token leaves it', async () => {
+		const issued = await token({ grant_type: 'refresh_token', refresh_token: 'qonto-refresh-token' });
+		expect(fakes.config.qonto.accessTokens).toEqual(['qonto-access-token', at(issued, 'access_token')]);
+		expect(fakes.config.qonto.refreshTokens).toEqual({ [String(at(issued, 'refresh_token'))]: true });
+	});
+
+	it('a hand-made token object has its own scope and expiry', async () => {
+		fakes.config.qonto.accessTokens = [{ token: 'narrow', scope: 'supplier_invoice.read', expiresAt: fakes.now() + MINUTE }];
+		expect((await qonto(`/v2/supplier_invoices/${QID}`, {}, 'Bearer narrow')).status).toBe(200);
+		expect((await unmark(QID, 'Bearer narrow')).status).toBe(403);
+		fakes.advanceClock(MINUTE);
+		expect((await qonto(`/v2/supplier_invoices/${QID}`, {}, 'Bearer narrow')).status).toBe(401);
+	});
+
 	it('a refreshed token keeps the scope of the refresh token', async () => {
 		fakes.config.qonto.refreshTokens = { narrow: 'offline_access supplier_invoice.read' };
 		const issued = await token({ grant_type: 'refresh_token', refresh_token: 'narrow' });
