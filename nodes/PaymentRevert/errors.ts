@@ -98,7 +98,7 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 			{ httpCode: status, vendor: { ...vendor, vendorMessage: response.headers.location ? `Location: ${response.headers.location}` : vendor.vendorMessage } },
 		);
 	}
-	if (!looksLikeVendorJson(response) && status < 500 && !DECISIVE.includes(status)) {
+	if (!looksLikeVendorJson(response) && !response.bodyLost && status < 500 && !DECISIVE.includes(status)) {
 		return new RevertFailure(
 			'unexpected_response',
 			`${name}: the API answered with ${/<html|<!doctype/i.test(response.text) ? 'an HTML page' : 'a non-JSON body'} (HTTP ${status}) instead of ${name} data; check the credential's environment and base URL${provider.id === 'qonto' ? ' and, for the sandbox, the staging token' : ''}`,

@@ -228,7 +228,10 @@ function fromError(error: unknown): VendorResponse | TransportFailure {
 	const status = Number(top?.httpCode);
 	if (top && Number.isInteger(status) && status >= 100) {
 		const context = isObject(top.context) ? top.context : {};
-		return toVendorResponse(status, {}, context.data ?? top.description ?? '');
+		// n8n 1.x keeps a JSON body in context.data; otherwise the body is gone (the description is
+		// n8n's own text, e.g. after it refreshed an OAuth2 token and resent): the status decides.
+		if (context.data === undefined) return { ...toVendorResponse(status, {}, ''), bodyLost: true };
+		return toVendorResponse(status, {}, context.data);
 	}
 	return new TransportFailure(undefined, undefined, undefined, false);
 }

@@ -212,6 +212,27 @@ describe('Qonto supplier invoices, in the n8n engine', () => {
 		expectNoSecrets(result.everything, ['qonto-access-new', 'qonto-refresh-new']);
 	});
 
+	// Found by the e2e suite on n8n 1.123.81: the request n8n 1.x resends after a refresh throws
+	// without the body, so the 404 must be judged by its status, not as a non-JSON page.
+	it('a 404 right after a token refresh is not_found', async () => {
+		nock(QONTO_BASE)
+			.get(`/v2/supplier_invoices/${QONTO_ID}`)
+			.times(2)
+			.matchHeader('authorization', `Bearer ${SECRETS[1]}`)
+			.reply(401, { errors: [{ code: 'unauthorized', detail: 'Token expired' }] })
+			.get(`/v2/supplier_invoices/${QONTO_ID}`)
+			.matchHeader('authorization', 'Bearer qonto-access-new')
+			.reply(404, { errors: [{ code: 'not_found', detail: 'Not found' }] });
+		nock('https://oauth.qonto.com')
+			.post('/oauth2/token')
+			.reply(200, { access_token: 'qonto-access-new', refresh_token: 'qonto-refresh-new', expires_in: 3600, token_type: 'bearer' });
+
+		const result = await runNode({ parameters: revert(), credentials: credentials(), onError: 'continueRegularOutput' });
+
+		expect(result.output[0].json.error).toMatchObject({ category: 'not_found', httpCode: '404' });
+		expectNoSecrets(result.everything, ['qonto-access-new', 'qonto-refresh-new']);
+	});
+
 	it('a token that stays refused: one refresh and a bounded number of calls (Qonto throttles 401s)', async () => {
 		let apiCalls = 0;
 		let tokenCalls = 0;

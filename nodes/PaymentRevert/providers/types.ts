@@ -10,6 +10,8 @@ export interface VendorResponse {
 	json: unknown;
 	/** The raw body text (for error reporting of non-JSON pages). */
 	text: string;
+	/** n8n did not pass the body on (n8n 1.x, some paths): judge by the status alone. */
+	bodyLost?: boolean;
 }
 
 export interface RequestSpec {

@@ -1,0 +1,182 @@
+'use strict';
+/**
+ * The real n8n runtimes the demo and the e2e suite run in, installed once from the npm registry and
+ * cached outside the repo (PAYMENT_REVERT_RT, default ~/.cache/payment-revert-rt):
+ *
+ *   line 2: n8n 2.41.1 on Node 24 (node-<platform>-<arch>@24.21.0 from npm, since n8n 2 refuses Node 20)
+ *   line 1: n8n 1.123.81 on the Node running this script (20 or newer)
+ *
+ * Why the install looks the way it does (../shared/n8n-runtime.md §1-4): the registry lacks some
+ * pinned transitive versions (overrides + the committed lockfiles in scripts/runtime/), native
+ * builds cannot download anything (--ignore-scripts, then rebuild only sqlite3), and n8n 1.x on
+ * Node 20 needs the legacy expression engine.
+ *
+ *   node scripts/runtime.js [2] [1]     install what is missing, print where it is
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const RT = process.env.PAYMENT_REVERT_RT || path.join(os.homedir(), '.cache', 'payment-revert-rt');
+const NODE24_VERSION = '24.21.0';
+const LINES = {
+	2: { n8n: '2.41.1', node: 24 },
+	1: { n8n: '1.123.81', node: 20 },
+};
+
+function log(message) {
+	process.stderr.write(`[runtime] ${message}\n`);
+}
+
+function run(command, args, { cwd, env, quiet = true } = {}) {
+	return new Promise((resolve, reject) => {
+		const out = [];
+		const child = spawn(command, args, { cwd, env: env || process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const collect = (chunk) => {
+			out.push(chunk);
+			if (!quiet) process.stderr.write(chunk);
+		};
+		child.stdout.on('data', collect);
+		child.stderr.on('data', collect);
+		child.on('error', reject);
+		child.on('close', (code) => {
+			const text = Buffer.concat(out).toString();
+			if (code === 0) resolve(text);
+			else reject(new Error(`${command} ${args.join(' ')} exited ${code} in ${cwd || process.cwd()}:\n${text.slice(-4000)}`));
+		});
+	});
+}
+
+/** One installer at a time per folder: the demo and the e2e suite may start together. */
+async function withLock(name, fn) {
+	fs.mkdirSync(RT, { recursive: true });
+	const lock = path.join(RT, `${name}.lock`);
+	for (;;) {
+		try {
+			fs.mkdirSync(lock);
+			fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+			break;
+		} catch (error) {
+			if (error.code !== 'EEXIST') throw error;
+			const pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8') || 0);
+			let alive = false;
+			try {
+				if (pid) process.kill(pid, 0);
+				alive = pid > 0;
+			} catch {
+				alive = false;
+			}
+			if (!alive) {
+				fs.rmSync(lock, { recursive: true, force: true });
+				continue;
+			}
+			await new Promise((r) => setTimeout(r, 2000));
+		}
+	}
+	try {
+		return await fn();
+	} finally {
+		fs.rmSync(lock, { recursive: true, force: true });
+	}
+}
+
+function node24Package() {
+	const platform = { linux: 'linux', darwin: 'darwin', win32: 'win' }[process.platform];
+	if (!platform) throw new Error(`No Node 24 package on npm for ${process.platform}`);
+	return `node-${platform}-${process.arch}`;
+}
+
+/** A Node 24 binary folder, or null when the running Node is already 24 or newer. */
+async function ensureNode24() {
+	if (Number(process.versions.node.split('.')[0]) >= 24) return null;
+	const dir = path.join(RT, 'node24');
+	const home = path.join(dir, 'node_modules', node24Package());
+	const bin = path.join(home, process.platform === 'win32' ? '' : 'bin');
+	const ready = () => {
+		try {
+			return JSON.parse(fs.readFileSync(path.join(home, 'package.json'), 'utf8')).version === NODE24_VERSION;
+		} catch {
+			return false;
+		}
+	};
+	if (ready()) return { home, bin };
+	await withLock('node24', async () => {
+		if (ready()) return;
+		log(`installing Node ${NODE24_VERSION} from the npm registry into ${dir} (about 10 s, once)`);
+		fs.mkdirSync(dir, { recursive: true });
+		await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, `${node24Package()}@${NODE24_VERSION}`]);
+	});
+	return { home, bin };
+}
+
+/** Environment for running npm and n8n of this line. */
+function lineEnv(line, node24) {
+	const env = { ...process.env };
+	if (line === 2 && node24) {
+		env.PATH = `${node24.bin}${path.delimiter}${env.PATH}`;
+		env.npm_config_nodedir = node24.home; // headers for the sqlite3 build (~/.npmrc may point at Node 20's)
+	}
+	if (line === 1) {
+		// isolated-vm (the default "vm" expression engine) cannot load on Node 20
+		env.N8N_EXPRESSION_ENGINE = 'legacy';
+		env.N8N_RUNNERS_ENABLED = 'false';
+	}
+	return env;
+}
+
+function n8nReady(dir, version) {
+	try {
+		const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'n8n', 'package.json'), 'utf8'));
+		// sqlite3 is rebuilt last: its binary means the whole install finished
+		return pkg.version === version && fs.existsSync(path.join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'));
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Installs n8n of the given line if needed and returns how to run it:
+ * { line, version, dir, bin, env } where `env` has PATH (Node 24 for line 2) and the engine flags.
+ */
+async function ensureLine(line) {
+	line = Number(line);
+	const spec = LINES[line];
+	if (!spec) throw new Error(`unknown n8n line ${line} (use 1 or 2)`);
+	const node24 = line === 2 ? await ensureNode24() : null;
+	const env = lineEnv(line, node24);
+	const dir = path.join(RT, `n8n${line}`);
+	if (!n8nReady(dir, spec.n8n)) {
+		await withLock(`n8n${line}`, async () => {
+			if (n8nReady(dir, spec.n8n)) return;
+			const started = Date.now();
+			log(`installing n8n ${spec.n8n} into ${dir} (4-8 min on a fresh machine, once)`);
+			fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+			fs.mkdirSync(dir, { recursive: true });
+			for (const file of ['package.json', 'package-lock.json']) {
+				fs.copyFileSync(path.join(__dirname, 'runtime', `n8n${line}`, file), path.join(dir, file));
+			}
+			await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env });
+			log(`n8n ${spec.n8n}: packages in ${Math.round((Date.now() - started) / 1000)} s; building sqlite3 (about 65 s)`);
+			await run('npm', ['rebuild', 'sqlite3'], { cwd: dir, env });
+			if (!n8nReady(dir, spec.n8n)) throw new Error(`n8n ${spec.n8n} install in ${dir} is incomplete`);
+			log(`n8n ${spec.n8n} ready in ${Math.round((Date.now() - started) / 1000)} s`);
+		});
+	}
+	return { line, version: spec.n8n, dir, bin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'), env };
+}
+
+module.exports = { ensureLine, RT, LINES };
+
+if (require.main === module) {
+	const lines = process.argv.slice(2).length ? process.argv.slice(2) : ['2'];
+	// Both lines at once: the downloads overlap, which saves minutes on a fresh machine.
+	Promise.all(lines.map((l) => ensureLine(l)))
+		.then((runtimes) => {
+			for (const r of runtimes) console.log(`n8n ${r.version} (line ${r.line}): ${r.bin}`);
+		})
+		.catch((error) => {
+			console.error(error.message);
+			process.exit(1);
+		});
+}

@@ -1,0 +1,3 @@
+'use strict';
+// n8n 1.123.81 (latest 1.x) on Node 20: see suite.js
+require('./suite')(1);

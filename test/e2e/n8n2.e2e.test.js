@@ -1,0 +1,3 @@
+'use strict';
+// n8n 2.41.1 on Node 24 (from the npm registry): see suite.js
+require('./suite')(2);

@@ -1,0 +1,364 @@
+'use strict';
+/**
+ * End to end: the packed package installed into a real n8n (as the Community Nodes panel does),
+ * workflows imported and run with `n8n execute`, webhooks and credential tests through `n8n start`,
+ * all against the local vendor fakes. One file per n8n line (n8n2/n8n1.e2e.test.js) calls this.
+ *
+ * Assertions are on what users see: the node's output and error output, the run's status and
+ * error, the fakes' state and request log, and that no secret shows up anywhere n8n printed.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { ensureLine } = require('../../scripts/runtime');
+const { N8n, RestClient, packPackage, nodeItems, NODE_TYPE, ROOT } = require('../../scripts/lib/n8n');
+const { FAKE_SECRETS, SEEDS, CREDENTIAL_IDS, credentials, fakesConfig } = require('../../scripts/lib/demo-data');
+const { startFakes } = require('../fakes/server');
+
+const EXAMPLES = fs
+	.readdirSync(path.join(ROOT, 'examples'))
+	.filter((f) => f.endsWith('.json'))
+	.map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8')));
+const byId = (id) => EXAMPLES.find((w) => w.id === id);
+
+/** Credentials that must be refused, next to the good ones from the demo. */
+const BAD = {
+	qontoApi: { id: 'e2eQontoBadKey01', secret: 'qonto-wrong-secret-0000' },
+	contazenApi: { id: 'e2eContazenBad01', secret: 'sk_test_wrongwrongwrong000000001' },
+	wethodApi: { id: 'e2eWethodBad0001', secret: 'wethod-wrong-token-0000' },
+};
+const SECRETS = [
+	FAKE_SECRETS.qontoClientSecret,
+	FAKE_SECRETS.qontoExpiredAccessToken,
+	FAKE_SECRETS.qontoRefreshToken,
+	FAKE_SECRETS.qontoSecretKey,
+	FAKE_SECRETS.contazenApiKey,
+	FAKE_SECRETS.wethodToken,
+	...Object.values(BAD).map((b) => b.secret),
+];
+
+function badCredentials(url) {
+	return [
+		{ id: BAD.qontoApi.id, name: 'Qonto wrong key', type: 'qontoApi', data: { login: FAKE_SECRETS.qontoLogin, secretKey: BAD.qontoApi.secret, environment: 'custom', apiBaseUrl: `${url}/qonto` } },
+		{ id: BAD.contazenApi.id, name: 'Contazen wrong key', type: 'contazenApi', data: { apiKey: BAD.contazenApi.secret, baseUrl: `${url}/contazen/v1` } },
+		{ id: BAD.wethodApi.id, name: 'Wethod wrong token', type: 'wethodApi', data: { accessToken: BAD.wethodApi.secret, company: 'acme', apiVersion: '2024-06-15', baseUrl: `${url}/wethod` } },
+	];
+}
+
+/**
+ * Manual Trigger -> one item per invoice ID -> Payment Revert, with "On Error" and two NoOp nodes
+ * on the node's outputs so the routing of a real n8n is what is checked.
+ */
+function workflow({ id, provider, authentication, credential, ids, options = {}, onError }) {
+	const parameters = { provider, ...(authentication ? { authentication } : {}), operation: 'revertPayment', invoiceId: '={{ $json.invoiceId }}', options };
+	const node = { id: `${id}-pr`, name: 'Payment Revert', type: NODE_TYPE, typeVersion: 1, position: [660, 0], parameters, credentials: { [credential.type]: { id: credential.id, name: credential.type } } };
+	if (onError) node.onError = onError;
+	const outputs = [[{ node: 'Reverted', type: 'main', index: 0 }]];
+	if (onError === 'continueErrorOutput') outputs.push([{ node: 'Failed', type: 'main', index: 0 }]);
+	return {
+		id,
+		name: `e2e ${id}`,
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: `${id}-s`, name: 'Invoices', type: 'n8n-nodes-base.set', typeVersion: 3.4, position: [220, 0], parameters: { mode: 'raw', jsonOutput: JSON.stringify({ invoices: ids.map((invoiceId) => ({ invoiceId })) }), options: {} } },
+			{ id: `${id}-o`, name: 'Split', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [440, 0], parameters: { fieldToSplitOut: 'invoices', options: {} } },
+			node,
+			{ id: `${id}-r`, name: 'Reverted', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, -100], parameters: {} },
+			{ id: `${id}-f`, name: 'Failed', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, 100], parameters: {} },
+		],
+		connections: {
+			Start: { main: [[{ node: 'Invoices', type: 'main', index: 0 }]] },
+			Invoices: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
+			Split: { main: [[{ node: 'Payment Revert', type: 'main', index: 0 }]] },
+			'Payment Revert': { main: outputs },
+		},
+	};
+}
+
+const Q1 = '4d5418bb-bd0d-4df4-865c-c07afab8bb48';
+const Q3 = '9a1c5c2e-7c55-4c3b-9d6b-2f0e8f1d2a11';
+const cred = (type, id = CREDENTIAL_IDS[type]) => ({ type, id });
+const ERROR_WORKFLOWS = [
+	// stop on the first failure: a wrong API key fails the run
+	workflow({ id: 'e2eQontoBadKey01', provider: 'qonto', authentication: 'apiKey', credential: cred('qontoApi', BAD.qontoApi.id), ids: [Q1] }),
+	workflow({ id: 'e2eContazenBad01', provider: 'contazen', credential: cred('contazenApi', BAD.contazenApi.id), ids: ['sbill_demo0001'] }),
+	workflow({ id: 'e2eWethodBad0001', provider: 'wethod', credential: cred('wethodApi', BAD.wethodApi.id), ids: ['1042'] }),
+	// successes and failures split over the two outputs
+	workflow({ id: 'e2eWethodErrOut1', provider: 'wethod', credential: cred('wethodApi'), ids: ['1042', '999999', '1044', ''], onError: 'continueErrorOutput' }),
+	// the same items, API key auth, stop at the first bad ID: nothing is sent for it
+	workflow({ id: 'e2eQontoApiKey01', provider: 'qonto', authentication: 'apiKey', credential: cred('qontoApi'), ids: [Q1, Q3], onError: 'continueRegularOutput' }),
+	workflow({ id: 'e2eQontoBadId001', provider: 'qonto', authentication: 'apiKey', credential: cred('qontoApi'), ids: ['not-a-uuid'] }),
+	// faults and limits
+	workflow({ id: 'e2eContazenRate1', provider: 'contazen', credential: cred('contazenApi'), ids: ['sbill_demo0001', 'sbill_demo0002', 'sbill_demo0003'], onError: 'continueRegularOutput' }),
+	workflow({ id: 'e2eWethodFaults1', provider: 'wethod', credential: cred('wethodApi'), ids: ['1042', '1044'], onError: 'continueRegularOutput', options: { timeoutSeconds: 2 } }),
+	workflow({ id: 'e2eWethodHang001', provider: 'wethod', credential: cred('wethodApi'), ids: ['1042'], onError: 'continueRegularOutput', options: { timeoutSeconds: 1, maxRetries: 0 } }),
+	workflow({ id: 'e2eQontoGate0001', provider: 'qonto', authentication: 'apiKey', credential: cred('qontoApi'), ids: [Q1], onError: 'continueRegularOutput' }),
+];
+
+module.exports = function suite(line) {
+	const brokerPort = line === 2 ? 5721 : 5731;
+	const httpPort = line === 2 ? 5725 : 5735;
+	let fakes;
+	let n8n;
+	let work;
+
+	async function resetFakes(config = {}) {
+		await fetch(`${fakes.url}/_control/reset`, { method: 'POST' });
+		await fetch(`${fakes.url}/_control/config`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(config),
+		});
+		for (const seed of SEEDS) fakes.seed(seed.vendor, seed.id, seed.overrides);
+	}
+
+	/** The fakes' log for one vendor, without the control calls. */
+	const calls = (vendor) => fakes.log.filter((r) => r.vendor === vendor);
+	const errorOf = (item) => item.json.error;
+
+	function expectNoSecrets(text) {
+		const issued = [...(fakes.config.qonto.accessTokens || []), ...Object.keys(fakes.config.qonto.refreshTokens || {})];
+		for (const secret of [...SECRETS, ...issued]) {
+			if (secret && text.includes(secret)) throw new Error(`secret ${secret.slice(0, 6)}… found in n8n output`);
+		}
+	}
+
+	beforeAll(async () => {
+		work = fs.mkdtempSync(path.join(os.tmpdir(), `payment-revert-e2e${line}-`));
+		const runtime = await ensureLine(line);
+		const tarball = await packPackage(path.join(work, 'pack'));
+		fakes = await startFakes({ config: fakesConfig() });
+		n8n = new N8n({ runtime, home: path.join(work, 'home'), brokerPort });
+		fs.mkdirSync(n8n.home, { recursive: true });
+		await n8n.installPackage(tarball);
+		await n8n.importCredentials([...credentials(fakes.url), ...badCredentials(fakes.url)]);
+		await n8n.importWorkflows([...EXAMPLES, ...ERROR_WORKFLOWS]);
+	}, 15 * 60 * 1000);
+
+	afterAll(async () => {
+		if (fakes) await fakes.close();
+		if (work) fs.rmSync(work, { recursive: true, force: true });
+	});
+
+	describe(`n8n ${line === 2 ? '2.41.1 (Node 24)' : '1.123.81 (Node 20)'}: the example workflows`, () => {
+		test('Qonto OAuth2: the expired access token is refreshed at the token endpoint, then a re-run is safe', async () => {
+			await resetFakes();
+			const { code, run, output } = await n8n.execute('exQontoBounced01');
+			expect(code).toBe(0);
+			expect(run.status).toBe('success');
+			const items = nodeItems(run, 'Payment Revert');
+			expect(items.map((i) => i.json.outcome || errorOf(i).category)).toEqual(['reverted', 'reverted', 'already_unpaid', 'not_found']);
+			expect(items.map((i) => i.pairedItem.item)).toEqual([0, 1, 2, 3]);
+			expect(items[0].json).toMatchObject({ provider: 'qonto', invoiceId: Q1, paid: false, status: 'to_review', paymentDate: null, previous: { status: 'paid', paymentDate: '2026-11-02' }, invoiceNumber: 'QONTO-2026-0141' });
+			expect(errorOf(items[3])).toMatchObject({ category: 'not_found', httpCode: '404', provider: 'qonto', vendorCode: 'not_found' });
+			expect(errorOf(items[3]).requestId).toMatch(/^[0-9a-f]{16,}$/);
+
+			// n8n got a 401 for the expired token, refreshed it and retried with the new one
+			const log = calls('qonto');
+			const refresh = log.filter((r) => r.path === '/oauth2/token');
+			expect(refresh.length).toBeGreaterThanOrEqual(1);
+			expect(log.some((r) => r.headers.authorization === `Bearer ${FAKE_SECRETS.qontoExpiredAccessToken}`)).toBe(true);
+			const issued = fakes.config.qonto.accessTokens;
+			expect(log.filter((r) => r.path.endsWith('/unmark_as_paid')).every((r) => issued.includes(r.headers.authorization.slice(7)))).toBe(true);
+			expect(fakes.state.qonto.get(Q1)).toMatchObject({ status: 'to_review', payment_date: null });
+			expect(fakes.state.qonto.get('7c0f7c51-2b55-4f0e-9a7e-0d1b5e3c9a20').status).toBe('to_review');
+
+			// n8n saved the new token: the nightly re-run needs no refresh and changes nothing
+			const before = fakes.log.length;
+			const again = await n8n.execute('exQontoBounced01');
+			const rerun = nodeItems(again.run, 'Payment Revert');
+			expect(rerun.map((i) => i.json.outcome || errorOf(i).category)).toEqual(['already_unpaid', 'already_unpaid', 'already_unpaid', 'not_found']);
+			const second = fakes.log.slice(before);
+			expect(second.some((r) => r.path === '/oauth2/token')).toBe(false);
+			expect(second.some((r) => r.method === 'POST')).toBe(false);
+			expectNoSecrets(output + again.output);
+		});
+
+		test('Contazen: paid and partly paid bills reverted with their linked expense, a locked and a missing bill fail clearly', async () => {
+			await resetFakes();
+			const { code, run, output } = await n8n.execute('exContazenChbk01');
+			expect(code).toBe(0);
+			const items = nodeItems(run, 'Payment Revert');
+			expect(items.map((i) => i.json.outcome || errorOf(i).category)).toEqual(['reverted', 'reverted', 'invalid_state', 'not_found']);
+			expect(items[0].json).toMatchObject({ provider: 'contazen', status: 'unpaid', paid: false, previous: null, linkedExpenseId: expect.stringMatching(/^exp_/) });
+			expect(items[0].json.requestId).toMatch(/^[0-9a-f-]{36}$/);
+			expect(errorOf(items[2])).toMatchObject({ httpCode: '423', vendorCode: 'resource_locked' });
+			expect(errorOf(items[2]).message).toMatch(/^Contazen/);
+			expect(fakes.state.contazen.get('sbill_demo0002')).toMatchObject({ status: 'unpaid', payment_amount: null, payment_date: null });
+			expect(fakes.state.contazen.get('sbill_demo0003').status).toBe('paid');
+			expect(calls('contazen').every((r) => r.headers.authorization === `Bearer ${FAKE_SECRETS.contazenApiKey}`)).toBe(true);
+			expectNoSecrets(output);
+		});
+
+		test('Wethod: company and version headers sent, a sent invoice left alone, a malformed ID never sent', async () => {
+			await resetFakes();
+			const { code, run, output } = await n8n.execute('exWethodWrong001');
+			expect(code).toBe(0);
+			const items = nodeItems(run, 'Payment Revert');
+			expect(items.map((i) => i.json.outcome || errorOf(i).category)).toEqual(['reverted', 'already_unpaid', 'invalid_input']);
+			expect(items[0].json).toMatchObject({ status: 'sent', paymentDate: null, previous: { status: 'paid' } });
+			expect(errorOf(items[2])).toMatchObject({ httpCode: null, invoiceId: 'INV-2026-046' });
+			const log = calls('wethod');
+			expect(log.every((r) => r.headers['wethod-company'] === 'acme' && r.headers['wethod-version'] === '2024-06-15')).toBe(true);
+			expect(log.some((r) => r.path.includes('INV-2026-046'))).toBe(false);
+			expect(log.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['/api/invoices/1042:set-unpaid']);
+			expect(fakes.state.wethod.get('1043').status).toBe('sent');
+			expectNoSecrets(output);
+		});
+	});
+
+	describe(`n8n ${line}.x: error paths`, () => {
+		test.each([
+			['e2eQontoBadKey01', 'qonto', /^Qonto/],
+			['e2eContazenBad01', 'contazen', /^Contazen/],
+			['e2eWethodBad0001', 'wethod', /^Wethod/],
+		])('%s: a refused credential stops the run with an authentication error and no secret', async (id, vendor, prefix) => {
+			await resetFakes();
+			const { code, run, output } = await n8n.execute(id);
+			expect(code).toBe(1);
+			expect(run.status).toBe('error');
+			const error = run.data.resultData.error;
+			expect(error.message).toMatch(prefix);
+			expect(error.httpCode).toBe('401');
+			expect(`${error.description}`).toMatch(/authentication/);
+			expect(run.data.resultData.lastNodeExecuted).toBe('Payment Revert');
+			const seeded = SEEDS.filter((s) => s.vendor === vendor);
+			expect([...fakes.state[vendor].values()].map((i) => i.status)).toEqual(seeded.map((s) => s.overrides.status || 'paid'));
+			expectNoSecrets(output);
+		});
+
+		test('continue (using error output): successes on output 0, failures on output 1, each paired with its input', async () => {
+			await resetFakes();
+			const { code, run } = await n8n.execute('e2eWethodErrOut1');
+			expect(code).toBe(0);
+			const ok = nodeItems(run, 'Payment Revert', 0);
+			const failed = nodeItems(run, 'Payment Revert', 1);
+			expect(ok.map((i) => [i.pairedItem.item, i.json.outcome])).toEqual([
+				[0, 'reverted'],
+				[2, 'reverted'],
+			]);
+			expect(failed.map((i) => [i.pairedItem.item, errorOf(i).category])).toEqual([
+				[1, 'not_found'],
+				[3, 'invalid_input'],
+			]);
+			expect(nodeItems(run, 'Reverted')).toHaveLength(2);
+			expect(nodeItems(run, 'Failed').map((i) => errorOf(i).category)).toEqual(['not_found', 'invalid_input']);
+			expect(errorOf(failed[0])).toMatchObject({ provider: 'wethod', invoiceId: '999999', httpCode: '404', vendorCode: 'not_found' });
+		});
+
+		test('Qonto API key: reverts, and a malformed ID stops the run before any request', async () => {
+			await resetFakes();
+			const first = await n8n.execute('e2eQontoApiKey01');
+			expect(nodeItems(first.run, 'Payment Revert').map((i) => i.json.outcome)).toEqual(['reverted', 'already_unpaid']);
+			expect(calls('qonto').every((r) => r.headers.authorization === `${FAKE_SECRETS.qontoLogin}:${FAKE_SECRETS.qontoSecretKey}`)).toBe(true);
+
+			const before = fakes.log.length;
+			const { code, run } = await n8n.execute('e2eQontoBadId001');
+			expect(code).toBe(1);
+			expect(run.data.resultData.error.message).toMatch(/^Qonto: "not-a-uuid" is not a valid/);
+			expect(fakes.log.length).toBe(before);
+			expectNoSecrets(first.output);
+		});
+
+		test('Contazen rate limit: the 429 with retry_after is waited out and every bill is handled', async () => {
+			await resetFakes({ contazen: { rateLimit: { limit: 2, windowMs: 2000 } } });
+			const { run } = await n8n.execute('e2eContazenRate1');
+			const items = nodeItems(run, 'Payment Revert');
+			expect(items.map((i) => i.json.outcome || errorOf(i).category)).toEqual(['reverted', 'reverted', 'invalid_state']);
+			const log = calls('contazen');
+			expect(log.length).toBeGreaterThan(3); // at least one request was refused, then retried
+			expect(fakes.state.contazen.get('sbill_demo0001').status).toBe('unpaid');
+		});
+
+		test('Wethod faults: 503s and a reset are retried; a write whose answer was lost is reported once', async () => {
+			await resetFakes();
+			fakes.addFaults([
+				{ vendor: 'wethod', path: '/api/invoices/1042', type: 'status', status: 503, body: { key: 'unavailable', message: 'Service Unavailable' }, remaining: 2 },
+				{ vendor: 'wethod', path: '1044:set-unpaid', type: 'lose' },
+			]);
+			const { run } = await n8n.execute('e2eWethodFaults1');
+			const items = nodeItems(run, 'Payment Revert');
+			expect(items.map((i) => i.json.outcome)).toEqual(['reverted', 'reverted']);
+			expect(fakes.state.wethod.get('1042').status).toBe('sent');
+			expect(fakes.state.wethod.get('1044').status).toBe('sent');
+			expect(calls('wethod').filter((r) => r.path === '/api/invoices/1044:set-unpaid').length).toBeGreaterThanOrEqual(1);
+		});
+
+		test('a vendor that never answers is a network error after the timeout', async () => {
+			await resetFakes();
+			fakes.addFaults([{ vendor: 'wethod', type: 'hang', remaining: 5 }]);
+			const { run } = await n8n.execute('e2eWethodHang001');
+			const [item] = nodeItems(run, 'Payment Revert');
+			expect(errorOf(item)).toMatchObject({ category: 'network', provider: 'wethod', invoiceId: '1042' });
+			expect(fakes.state.wethod.get('1042').status).toBe('paid');
+		});
+
+		test('Qonto sandbox gate: an HTML login page instead of JSON is unexpected_response', async () => {
+			await resetFakes({ qonto: { stagingToken: 'the-staging-token-we-do-not-have' } });
+			const { run, output } = await n8n.execute('e2eQontoGate0001');
+			const [item] = nodeItems(run, 'Payment Revert');
+			expect(errorOf(item).category).toBe('unexpected_response');
+			expect(errorOf(item).message).toMatch(/^Qonto/);
+			expect(fakes.state.qonto.get(Q1).status).toBe('paid');
+			expectNoSecrets(output);
+		});
+	});
+
+	describe(`n8n ${line}.x started: webhook and credential tests`, () => {
+		let server;
+		let rest;
+
+		beforeAll(async () => {
+			await n8n.activate('exWebhookWethod1');
+			server = await n8n.start({ port: httpPort, env: { N8N_RUNNERS_BROKER_PORT: String(brokerPort + 1) } });
+			rest = new RestClient(server.url);
+			await rest.setupOwner({ email: `e2e-${line}@example.com`, password: 'PaymentRevert-e2e-1' });
+		}, 5 * 60 * 1000);
+
+		afterAll(async () => {
+			if (server) await server.stop();
+		});
+
+		test('a payment event received twice reverts once: the second call is already_unpaid', async () => {
+			await resetFakes();
+			const call = () =>
+				fetch(`${server.url}/webhook/payment-reverted`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ invoiceId: '1044', event: 'payment.failed' }),
+				}).then(async (r) => ({ status: r.status, body: await r.json() }));
+			const first = await call();
+			expect(first.status).toBe(200);
+			expect(first.body).toMatchObject({ provider: 'wethod', invoiceId: '1044', outcome: 'reverted', status: 'sent' });
+			const second = await call();
+			expect(second.body).toMatchObject({ invoiceId: '1044', outcome: 'already_unpaid', status: 'sent' });
+			expect(calls('wethod').filter((r) => r.method === 'POST')).toHaveLength(1);
+			expectNoSecrets(JSON.stringify([first, second]));
+		});
+
+		test.each(['qontoApi', 'contazenApi', 'wethodApi'])('credential test of %s: accepted with the right secret, refused with a wrong one', async (type) => {
+			await resetFakes();
+			const good = credentials(fakes.url).find((c) => c.type === type);
+			const ok = await rest.testCredential(good);
+			expect(ok.status).toBe('OK');
+			const bad = badCredentials(fakes.url).find((c) => c.type === type);
+			const refused = await rest.testCredential(bad);
+			expect(refused.status).toBe('Error');
+			expectNoSecrets(JSON.stringify([ok, refused]));
+			const path = { qontoApi: '/v2/organization', contazenApi: '/v1/settings', wethodApi: '/api/persons/me' }[type];
+			expect(fakes.log.some((r) => r.path === path)).toBe(true);
+		});
+
+		test('credential test of qontoOAuth2Api: connected when n8n holds a token', async () => {
+			const oauth = credentials(fakes.url).find((c) => c.type === 'qontoOAuth2Api');
+			expect((await rest.testCredential(oauth)).status).toBe('OK');
+		});
+
+		test('nothing n8n printed holds a secret', async () => {
+			expectNoSecrets(n8n.allLogs() + server.output());
+		});
+	});
+};
