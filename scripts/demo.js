@@ -18,7 +18,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { ensureLine } = require('./runtime');
-const { N8n, RestClient, packPackage, nodeItems, ROOT } = require('./lib/n8n');
+const { N8n, RestClient, packPackage, nodeItems, freePort, ROOT } = require('./lib/n8n');
 const { SEEDS, credentials, fakesConfig } = require('./lib/demo-data');
 const { startFakes } = require('../test/fakes/server');
 
@@ -58,17 +58,60 @@ function example(file) {
 }
 
 /** One line per invoice: what happened, in words. */
-function describe(item, input) {
-	const j = item.json;
+function describe(json, input) {
 	const reason = input && input.reason ? `  (${input.reason})` : '';
-	if (j.error) {
-		const e = j.error;
-		return `  ${String(e.invoiceId || input?.invoiceId || '').padEnd(38)} FAILED ${e.category}: ${e.message}${reason}`;
+	if (json.error) {
+		const e = json.error;
+		return `  ${String(e.invoiceId || (input && input.invoiceId) || '').padEnd(38)} FAILED ${e.category}: ${e.message}${reason}`;
 	}
-	const before = j.previous ? `${j.previous.status} -> ` : '';
-	const what = { reverted: 'reverted', already_unpaid: 'already unpaid, nothing changed', would_revert: 'would revert (dry run)', status: 'status' }[j.outcome] || j.outcome;
-	const extra = [j.invoiceNumber, ...(j.notes || [])].filter(Boolean).join('; ');
-	return `  ${String(j.invoiceId).padEnd(38)} ${what.padEnd(32)} ${before}${j.status}  ${extra}${reason}`;
+	const words = { reverted: 'reverted', already_unpaid: 'already unpaid, nothing changed', would_revert: 'would revert (dry run)' };
+	const what = words[json.outcome] || String(json.outcome);
+	const before = json.previous ? `${json.previous.status} -> ` : '';
+	const extra = [json.invoiceNumber, ...(json.notes || [])].filter(Boolean).join('; ');
+	return `  ${String(json.invoiceId).padEnd(38)} ${what.padEnd(32)} ${before}${json.status}  ${extra}${reason}`;
+}
+
+/** Runs one batch example with `n8n execute` and prints it; false when n8n did not run it through. */
+async function runBatch(n8n, fakes, file) {
+	const wf = example(file);
+	const logStart = fakes.log.length;
+	const t0 = Date.now();
+	const { code, run, output } = await n8n.execute(wf.id);
+	say();
+	say(`${wf.name}  [n8n execute --id=${wf.id}: ${run ? run.status : 'no result'}, ${((Date.now() - t0) / 1000).toFixed(1)} s]`);
+	const items = run ? nodeItems(run, 'Payment Revert') : [];
+	if (!run || run.status !== 'success' || items.length === 0) {
+		say(`  n8n did not run the workflow through (exit ${code}):`);
+		say(output.slice(-2000));
+		return false;
+	}
+	const inputs = nodeItems(run, 'One item per invoice').map((i) => i.json);
+	for (const item of items) say(describe(item.json, inputs[item.pairedItem ? item.pairedItem.item : -1]));
+	const calls = fakes.log.slice(logStart);
+	if (calls.some((c) => c.path === '/oauth2/token')) {
+		say('  (the stored OAuth2 access token had expired: n8n refreshed it at the fake token endpoint and retried)');
+	}
+	say(`  ${calls.length} API calls to the fake`);
+	return true;
+}
+
+/** The webhook example under `n8n start`: the same payment event delivered twice. */
+async function runWebhook(server) {
+	const wf = example(WEBHOOK_EXAMPLE);
+	say();
+	say(`${wf.name}  [n8n start, POST /webhook/payment-reverted twice with {"invoiceId":"1044"}]`);
+	let ok = true;
+	for (const delivery of ['first delivery ', 'second delivery']) {
+		const response = await fetch(`${server.url}/webhook/payment-reverted`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ invoiceId: '1044', event: 'payment.failed' }),
+		});
+		const body = await response.json().catch(() => ({}));
+		ok = ok && response.status === 200 && Boolean(body.outcome);
+		say(`  ${delivery}: ${describe(body, null).trim()}`);
+	}
+	return ok;
 }
 
 async function main() {
@@ -78,84 +121,66 @@ async function main() {
 	step('building the package (npm run build) and packing it (npm pack)');
 	await npm(['run', 'build', '--silent']);
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-demo-'));
-	const tarball = await packPackage(work);
-
-	step(`getting n8n (line ${LINE}); the first run installs it from the npm registry, later runs reuse it`);
-	const runtime = await ensureLine(LINE);
-
-	const fakes = await startFakes({ config: fakesConfig() });
-	for (const seed of SEEDS) fakes.seed(seed.vendor, seed.id, seed.overrides);
-	step(`vendor fakes listening on ${fakes.url}`);
-
-	const n8n = new N8n({ runtime, home: path.join(work, 'n8n-home'), brokerPort: 5691 });
-	fs.mkdirSync(n8n.home, { recursive: true });
-	await n8n.installPackage(tarball);
-	await n8n.importCredentials(credentials(fakes.url));
-	const workflows = [...BATCH_EXAMPLES, WEBHOOK_EXAMPLE].map(example);
-	await n8n.importWorkflows(workflows);
-	const version = (await n8n.cli(['--version'])).output.trim().split('\n').pop();
-	step(`n8n ${version} ready: ${path.basename(tarball)} installed in ${n8n.home}/.n8n/nodes, 4 credentials and ${workflows.length} workflows imported`);
-
-	let failures = 0;
-	for (const file of BATCH_EXAMPLES) {
-		const wf = example(file);
-		const logStart = fakes.log.length;
-		const t0 = Date.now();
-		const { code, run, output } = await n8n.execute(wf.id);
-		say();
-		say(`${wf.name}  [n8n execute --id=${wf.id}: ${run ? run.status : 'no result'}, ${((Date.now() - t0) / 1000).toFixed(1)} s]`);
-		if (!run) {
-			failures += 1;
-			say(`  n8n printed no result (exit ${code}):`);
-			say(output.slice(-2000));
-			continue;
-		}
-		const inputs = nodeItems(run, 'One item per invoice').map((i) => i.json);
-		for (const item of nodeItems(run, 'Payment Revert')) {
-			const index = item.pairedItem && typeof item.pairedItem.item === 'number' ? item.pairedItem.item : -1;
-			say(describe(item, inputs[index]));
-		}
-		const calls = fakes.log.slice(logStart);
-		if (calls.some((c) => c.path === '/oauth2/token')) {
-			say('  (the stored OAuth2 access token had expired: n8n refreshed it at the fake token endpoint and retried)');
-		}
-		say(`  ${calls.length} API calls to the fake`);
-	}
-
-	say();
-	say('State in the fakes afterwards:');
-	for (const vendor of ['qonto', 'contazen', 'wethod']) {
-		const list = [...fakes.state[vendor].values()].map((i) => `${i.invoice_number || i.id}=${i.status}`);
-		say(`  ${vendor.padEnd(9)} ${list.join(', ')}`);
-	}
-	say();
-	step('done');
-
-	if (!EDITOR) {
-		await fakes.close();
-		fs.rmSync(work, { recursive: true, force: true });
-		say();
-		say('Run `npm run demo -- --editor` to open these workflows in the n8n editor.');
-		process.exitCode = failures ? 1 : 0;
-		return;
-	}
-
-	await n8n.activate(example(WEBHOOK_EXAMPLE).id);
-	const server = await n8n.start({ port: PORT, env: { N8N_RUNNERS_BROKER_PORT: '5692' } });
-	await new RestClient(server.url).setupOwner(OWNER);
-	say();
-	say(`n8n editor: http://localhost:${PORT}   (log in as ${OWNER.email} / ${OWNER.password})`);
-	say('Open a workflow and press "Execute workflow"; the fakes keep their state while this runs.');
-	say(`Webhook: curl -X POST -H 'content-type: application/json' -d '{"invoiceId":"1044"}' http://localhost:${PORT}/webhook/payment-reverted`);
-	say('Press Ctrl-C to stop n8n and the fakes.');
-	const stop = async () => {
-		await server.stop();
-		await fakes.close();
-		fs.rmSync(work, { recursive: true, force: true });
-		process.exit(0);
+	let fakes;
+	let server;
+	const cleanup = async () => {
+		if (server) await server.stop();
+		if (fakes) await fakes.close();
+		fs.rmSync(work, { recursive: true, force: true }); // holds the credentials file
 	};
-	process.once('SIGINT', stop);
-	process.once('SIGTERM', stop);
+	try {
+		const tarball = await packPackage(work);
+		step(`getting n8n (line ${LINE}); the first run installs it from the npm registry, later runs reuse it`);
+		const runtime = await ensureLine(LINE);
+
+		fakes = await startFakes({ config: fakesConfig() });
+		for (const seed of SEEDS) fakes.seed(seed.vendor, seed.id, seed.overrides);
+		step(`vendor fakes listening on ${fakes.url}`);
+
+		const n8n = new N8n({ runtime, home: path.join(work, 'n8n-home'), brokerPort: await freePort() });
+		fs.mkdirSync(n8n.home, { recursive: true });
+		await n8n.installPackage(tarball);
+		await n8n.importCredentials(credentials(fakes.url));
+		const workflows = [...BATCH_EXAMPLES, WEBHOOK_EXAMPLE].map(example);
+		await n8n.importWorkflows(workflows);
+		await n8n.activate(example(WEBHOOK_EXAMPLE).id);
+		const version = (await n8n.cli(['--version'])).output.trim().split('\n').pop();
+		step(`n8n ${version} ready: ${path.basename(tarball)} installed in ~/.n8n/nodes of a fresh user folder, 4 credentials and ${workflows.length} workflows imported`);
+
+		let ok = true;
+		for (const file of BATCH_EXAMPLES) ok = (await runBatch(n8n, fakes, file)) && ok;
+
+		server = await n8n.start({ port: EDITOR ? PORT : await freePort(), env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
+		ok = (await runWebhook(server)) && ok;
+
+		say();
+		say('State in the fakes afterwards:');
+		for (const vendor of ['qonto', 'contazen', 'wethod']) {
+			const list = [...fakes.state[vendor].values()].map((i) => `${i.invoice_number || i.id}=${i.status}`);
+			say(`  ${vendor.padEnd(9)} ${list.join(', ')}`);
+		}
+		say();
+		step(ok ? 'done' : 'done, but n8n did not run every example through (see above)');
+		if (!ok) process.exitCode = 1;
+
+		if (!EDITOR) {
+			say();
+			say('Run `npm run demo -- --editor` to open these workflows in the n8n editor.');
+			return await cleanup();
+		}
+		await new RestClient(server.url).setupOwner(OWNER);
+		say();
+		say(`n8n editor: http://localhost:${PORT}   (log in as ${OWNER.email} / ${OWNER.password}, a local demo login)`);
+		say('Open a workflow and press "Execute workflow"; the fakes keep their state while this runs.');
+		say(`Webhook: curl -X POST -H 'content-type: application/json' -d '{"invoiceId":"1044"}' http://localhost:${PORT}/webhook/payment-reverted`);
+		say('Press Ctrl-C to stop n8n and the fakes.');
+		const stop = () => cleanup().then(() => process.exit(0));
+		process.once('SIGINT', stop);
+		process.once('SIGTERM', stop);
+	} catch (error) {
+		await cleanup().catch(() => {});
+		throw error;
+	}
 }
 
 main().catch((error) => {

@@ -13,7 +13,7 @@
  *
  *   node scripts/runtime.js [2] [1]     install what is missing, print where it is
  */
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -48,6 +48,22 @@ function run(command, args, { cwd, env, quiet = true } = {}) {
 	});
 }
 
+function lockHolderGone(lock) {
+	let pid = 0;
+	try {
+		pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+	} catch {
+		// the holder may be between mkdir and writing its pid: only a lock older than a minute is stale
+		return Date.now() - fs.statSync(lock).mtimeMs > 60000;
+	}
+	try {
+		process.kill(pid, 0);
+		return false;
+	} catch (error) {
+		return error.code === 'ESRCH';
+	}
+}
+
 /** One installer at a time per folder: the demo and the e2e suite may start together. */
 async function withLock(name, fn) {
 	fs.mkdirSync(RT, { recursive: true });
@@ -55,23 +71,24 @@ async function withLock(name, fn) {
 	for (;;) {
 		try {
 			fs.mkdirSync(lock);
-			fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+			const tmp = path.join(lock, `pid.${process.pid}`);
+			fs.writeFileSync(tmp, String(process.pid));
+			fs.renameSync(tmp, path.join(lock, 'pid'));
 			break;
 		} catch (error) {
 			if (error.code !== 'EEXIST') throw error;
-			const pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8') || 0);
-			let alive = false;
+			let gone = false;
 			try {
-				if (pid) process.kill(pid, 0);
-				alive = pid > 0;
+				gone = lockHolderGone(lock);
 			} catch {
-				alive = false;
+				continue; // released meanwhile
 			}
-			if (!alive) {
+			if (gone) {
 				fs.rmSync(lock, { recursive: true, force: true });
 				continue;
 			}
-			await new Promise((r) => setTimeout(r, 2000));
+			log(`waiting for another install of ${name} (${lock})`);
+			await new Promise((r) => setTimeout(r, 5000));
 		}
 	}
 	try {
@@ -94,11 +111,8 @@ async function ensureNode24() {
 	const home = path.join(dir, 'node_modules', node24Package());
 	const bin = path.join(home, process.platform === 'win32' ? '' : 'bin');
 	const ready = () => {
-		try {
-			return JSON.parse(fs.readFileSync(path.join(home, 'package.json'), 'utf8')).version === NODE24_VERSION;
-		} catch {
-			return false;
-		}
+		const result = spawnSync(path.join(bin, 'node'), ['-v'], { encoding: 'utf8' });
+		return result.status === 0 && result.stdout.trim() === `v${NODE24_VERSION}`;
 	};
 	if (ready()) return { home, bin };
 	await withLock('node24', async () => {
@@ -110,13 +124,21 @@ async function ensureNode24() {
 	return { home, bin };
 }
 
+/** Headers for node-gyp: the running Node's own (node-gyp would otherwise download them). */
+function localNodeDir() {
+	const prefix = path.resolve(process.execPath, '..', '..');
+	return fs.existsSync(path.join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined;
+}
+
 /** Environment for running npm and n8n of this line. */
 function lineEnv(line, node24) {
-	const env = { ...process.env };
-	if (line === 2 && node24) {
-		env.PATH = `${node24.bin}${path.delimiter}${env.PATH}`;
-		env.npm_config_nodedir = node24.home; // headers for the sqlite3 build (~/.npmrc may point at Node 20's)
-	}
+	// Not what `npm run` exported for this package (ignore-scripts from .npmrc would stop the
+	// sqlite3 build), nor the caller's n8n or database settings (they could point at a real DB).
+	const inherited = /^(npm_(config|package|lifecycle)_|N8N_|DB_)|^NODE_ENV$/i;
+	const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !inherited.test(k)));
+	const nodeDir = node24 ? node24.home : localNodeDir();
+	if (nodeDir) env.npm_config_nodedir = nodeDir;
+	if (line === 2 && node24) env.PATH = `${node24.bin}${path.delimiter}${env.PATH}`;
 	if (line === 1) {
 		// isolated-vm (the default "vm" expression engine) cannot load on Node 20
 		env.N8N_EXPRESSION_ENGINE = 'legacy';
@@ -125,14 +147,16 @@ function lineEnv(line, node24) {
 	return env;
 }
 
-function n8nReady(dir, version) {
+/** n8n of that version is there and sqlite3 (built last) loads in the Node that will run it. */
+function n8nReady(dir, version, env) {
 	try {
 		const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'n8n', 'package.json'), 'utf8'));
-		// sqlite3 is rebuilt last: its binary means the whole install finished
-		return pkg.version === version && fs.existsSync(path.join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'));
+		if (pkg.version !== version) return false;
 	} catch {
 		return false;
 	}
+	const probe = spawnSync('node', ['-e', 'require(process.argv[1])', path.join(dir, 'node_modules', 'sqlite3')], { env, encoding: 'utf8' });
+	return probe.status === 0;
 }
 
 /**
@@ -146,9 +170,9 @@ async function ensureLine(line) {
 	const node24 = line === 2 ? await ensureNode24() : null;
 	const env = lineEnv(line, node24);
 	const dir = path.join(RT, `n8n${line}`);
-	if (!n8nReady(dir, spec.n8n)) {
+	if (!n8nReady(dir, spec.n8n, env)) {
 		await withLock(`n8n${line}`, async () => {
-			if (n8nReady(dir, spec.n8n)) return;
+			if (n8nReady(dir, spec.n8n, env)) return;
 			const started = Date.now();
 			log(`installing n8n ${spec.n8n} into ${dir} (4-8 min on a fresh machine, once)`);
 			fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
@@ -158,8 +182,10 @@ async function ensureLine(line) {
 			}
 			await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env });
 			log(`n8n ${spec.n8n}: packages in ${Math.round((Date.now() - started) / 1000)} s; building sqlite3 (about 65 s)`);
-			await run('npm', ['rebuild', 'sqlite3'], { cwd: dir, env });
-			if (!n8nReady(dir, spec.n8n)) throw new Error(`n8n ${spec.n8n} install in ${dir} is incomplete`);
+			await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], { cwd: dir, env });
+			if (!n8nReady(dir, spec.n8n, env)) {
+				throw new Error(`n8n ${spec.n8n} in ${dir}: sqlite3 does not load after the rebuild (needs g++, make and python3)`);
+			}
 			log(`n8n ${spec.n8n} ready in ${Math.round((Date.now() - started) / 1000)} s`);
 		});
 	}

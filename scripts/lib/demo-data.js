@@ -21,7 +21,8 @@ function fakesConfig() {
 	return {
 		qonto: {
 			logins: { [FAKE_SECRETS.qontoLogin]: FAKE_SECRETS.qontoSecretKey },
-			accessTokens: [], // the stored access token has expired: n8n must refresh it
+			// the access token stored in n8n expired at the start of the fake clock: n8n must refresh it
+			accessTokens: [{ token: FAKE_SECRETS.qontoExpiredAccessToken, expiresAt: 0 }],
 			refreshTokens: { [FAKE_SECRETS.qontoRefreshToken]: true },
 			clientId: FAKE_SECRETS.qontoClientId,
 			clientSecret: FAKE_SECRETS.qontoClientSecret,

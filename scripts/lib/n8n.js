@@ -8,6 +8,7 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -16,14 +17,34 @@ const PACKAGE_NAME = require(path.join(ROOT, 'package.json')).name;
 /** The node's type once installed as a community package. */
 const NODE_TYPE = `${PACKAGE_NAME}.paymentRevert`;
 
-function spawnCollect(command, args, options) {
+/** Kills a detached child and everything it started (n8n 2.x runs a task-runner child). */
+function killGroup(child, signal = 'SIGKILL') {
+	try {
+		process.kill(-child.pid, signal);
+	} catch {
+		// already gone
+	}
+}
+
+/** Runs a command to its end, or kills it (and its children) after `timeoutMs`. */
+function spawnCollect(command, args, { timeoutMs = 180000, ...options } = {}) {
 	return new Promise((resolve, reject) => {
 		const chunks = [];
-		const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+		const timer = setTimeout(() => {
+			chunks.push(Buffer.from(`\n[killed after ${timeoutMs} ms]\n`));
+			killGroup(child);
+		}, timeoutMs);
 		child.stdout.on('data', (c) => chunks.push(c));
 		child.stderr.on('data', (c) => chunks.push(c));
-		child.on('error', reject);
-		child.on('close', (code) => resolve({ code, output: Buffer.concat(chunks).toString() }));
+		child.on('error', (error) => {
+			clearTimeout(timer);
+			reject(error);
+		});
+		child.on('close', (code) => {
+			clearTimeout(timer);
+			resolve({ code, output: Buffer.concat(chunks).toString() });
+		});
 	});
 }
 
@@ -63,6 +84,18 @@ function nodeItems(run, nodeName, outputIndex = 0) {
 	const task = run && run.data.resultData.runData[nodeName];
 	if (!task || !task[0].data) return [];
 	return (task[0].data.main[outputIndex] || []).map((i) => ({ json: i.json, pairedItem: i.pairedItem }));
+}
+
+/** A TCP port free right now on loopback (task-broker and HTTP ports must not collide). */
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
 }
 
 function get(url, headers = {}) {
@@ -111,15 +144,13 @@ class N8n {
 			...this.extraEnv,
 			...extra,
 		};
-		// Never an empty N8N_CUSTOM_EXTENSIONS: n8n would then load *.node.js from the cwd.
-		delete env.N8N_CUSTOM_EXTENSIONS;
-		// Under jest NODE_ENV is "test", which silences n8n's logger, and the result with it.
-		delete env.NODE_ENV;
+		// runtime.env has no inherited N8N_*/DB_*/NODE_ENV (under jest NODE_ENV=test would silence
+		// n8n's logger, and the result with it); never set N8N_CUSTOM_EXTENSIONS empty either.
 		return env;
 	}
 
-	async cli(args, { allowFail = false } = {}) {
-		const result = await spawnCollect(this.runtime.bin, args, { cwd: this.home, env: this.env() });
+	async cli(args, { allowFail = false, timeoutMs } = {}) {
+		const result = await spawnCollect(this.runtime.bin, args, { cwd: this.home, env: this.env(), timeoutMs });
 		this.logs.push(result.output);
 		if (result.code !== 0 && !allowFail) {
 			throw new Error(`n8n ${args.join(' ')} exited ${result.code}:\n${result.output.slice(-4000)}`);
@@ -169,7 +200,7 @@ class N8n {
 
 	/** `n8n execute --id`: { code, run (IRun or null), output (the whole log) }. */
 	async execute(id) {
-		const { code, output } = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { allowFail: true });
+		const { code, output } = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { allowFail: true, timeoutMs: 120000 });
 		return { code, run: parseRun(output), output };
 	}
 
@@ -179,6 +210,7 @@ class N8n {
 	 */
 	async start({ port, env = {}, timeoutMs = 90000 } = {}) {
 		const child = spawn(this.runtime.bin, ['start'], {
+			detached: true,
 			cwd: this.home,
 			env: this.env({ N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_HOST: 'localhost', ...env }),
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -193,7 +225,7 @@ class N8n {
 		for (;;) {
 			if (exited !== null) throw new Error(`n8n start exited ${exited}:\n${Buffer.concat(chunks).toString().slice(-4000)}`);
 			if (Date.now() - started > timeoutMs) {
-				child.kill('SIGKILL');
+				killGroup(child);
 				throw new Error(`n8n start not ready after ${timeoutMs} ms:\n${Buffer.concat(chunks).toString().slice(-4000)}`);
 			}
 			if (/Editor is now accessible via/.test(Buffer.concat(chunks).toString())) {
@@ -212,13 +244,14 @@ class N8n {
 			stop: () =>
 				new Promise((resolve) => {
 					if (exited !== null) return resolve();
-					const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
+					const timer = setTimeout(() => killGroup(child), 15000);
 					child.once('exit', () => {
 						clearTimeout(timer);
+						killGroup(child); // a task runner left behind
 						this.logs.push(Buffer.concat(chunks).toString());
 						resolve();
 					});
-					child.kill('SIGTERM');
+					killGroup(child, 'SIGTERM');
 				}),
 		};
 		return server;
@@ -252,8 +285,8 @@ class RestClient {
 			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
-		const setCookie = response.headers.get('set-cookie');
-		if (setCookie) this.cookie = setCookie.split(';')[0];
+		const auth = response.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
+		if (auth) this.cookie = auth.split(';')[0];
 		const text = await response.text();
 		let json;
 		try {
@@ -281,4 +314,4 @@ class RestClient {
 	}
 }
 
-module.exports = { N8n, RestClient, packPackage, parseRun, nodeItems, NODE_TYPE, ROOT };
+module.exports = { N8n, RestClient, packPackage, parseRun, nodeItems, freePort, NODE_TYPE, ROOT };

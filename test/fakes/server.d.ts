@@ -37,6 +37,7 @@ export interface QontoConfig {
 	stagingToken: string | null;
 	stagingGate: 'redirect' | 'html';
 	oauthStagingGate: boolean;
+	tokenClientAuth: 'body' | 'any';
 	unmarkResponse: 'bare' | 'wrapped';
 	apiKeyCanWrite: boolean;
 	rateLimit: RateWindow | RateWindow[] | null;

@@ -39,6 +39,8 @@ const DEFAULT_CONFIG = {
 		authorizationCodes: { 'qonto-auth-code': QONTO_SCOPE },
 		clientId: 'qonto-client-id',
 		clientSecret: 'qonto-client-secret',
+		// client credentials on the token endpoint: 'body' as documented [V], or 'any' (also HTTP Basic)
+		tokenClientAuth: 'body',
 		accessTokenTtl: 3600, // seconds, "expires_in" [V]
 		refreshTokenTtl: 90 * 24 * 3600, // seconds [V]
 		refreshGraceSeconds: 60, // a rotated refresh token still works this long [V]
@@ -466,6 +468,7 @@ function oauthError(status, error, description, headers = {}) {
 
 function qontoToken(w, ctx) {
 	const cfg = w.config.qonto;
+	if (ctx.path !== '/oauth2/token' && ctx.path !== '/v2/oauth2/token') return oauthError(404, 'not_found', 'Unknown OAuth path');
 	if (cfg.oauthStagingGate) {
 		const gate = qontoGate(w, ctx);
 		if (gate) return gate;
@@ -475,10 +478,10 @@ function qontoToken(w, ctx) {
 		return oauthError(400, 'invalid_request', 'The request body must be application/x-www-form-urlencoded');
 	}
 	const form = new URLSearchParams(ctx.raw);
-	// Client credentials: HTTP Basic or in the body (client_secret_post).
+	// Client credentials: in the body as Qonto documents [V]; HTTP Basic only if switched on.
 	let clientId = form.get('client_id');
 	let clientSecret = form.get('client_secret');
-	const basic = /^Basic\s+(.+)$/i.exec(ctx.headers.authorization || '');
+	const basic = cfg.tokenClientAuth === 'any' ? /^Basic\s+(.+)$/i.exec(ctx.headers.authorization || '') : null;
 	if (basic) {
 		const decoded = Buffer.from(basic[1], 'base64').toString();
 		const colon = decoded.indexOf(':');
@@ -947,7 +950,8 @@ function startFakes(options = {}) {
 		mergeConfig(patch) {
 			for (const [vendor, values] of Object.entries(patch || {})) {
 				if (!VENDORS.includes(vendor)) throw new Error(`unknown vendor ${vendor}`);
-				Object.assign(w.config[vendor], values);
+				// a copy: the token endpoint changes these lists, and reset() must get the originals back
+				Object.assign(w.config[vendor], structuredClone(values));
 			}
 		},
 		seed(vendor, id, overrides) {

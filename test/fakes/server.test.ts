@@ -213,13 +213,16 @@ describe('Qonto: OAuth2 token endpoint', () => {
 		expect(at(again, 'error')).toBe('invalid_grant');
 	});
 
-	it('client credentials by HTTP Basic are accepted; wrong ones are 401 invalid_client', async () => {
+	it('client credentials go in the body (HTTP Basic only behind a switch); wrong ones are 401 invalid_client', async () => {
 		const basic = Buffer.from('qonto-client-id:qonto-client-secret').toString('base64');
-		const ok = await call('/qonto-oauth/oauth2/token', {
-			form: { grant_type: 'refresh_token', refresh_token: 'qonto-refresh-token' },
-			headers: { authorization: `Basic ${basic}` },
-		});
-		expect(ok.status).toBe(200);
+		const byBasic = () =>
+			call('/qonto-oauth/oauth2/token', {
+				form: { grant_type: 'refresh_token', refresh_token: 'qonto-refresh-token' },
+				headers: { authorization: `Basic ${basic}` },
+			});
+		expect((await byBasic()).status).toBe(401);
+		fakes.config.qonto.tokenClientAuth = 'any';
+		expect((await byBasic()).status).toBe(200);
 		const bad = await token({ grant_type: 'refresh_token', refresh_token: 'x', client_secret: 'wrong' });
 		expect(bad.status).toBe(401);
 		expect(bad.json).toEqual({ error: 'invalid_client', error_description: expect.any(String) });
@@ -954,6 +957,29 @@ describe('control', () => {
 		const answer = await call('/_control/clock', { json: { advanceMs: HOUR } });
 		expect(Number(at(answer, 'now'))).toBeGreaterThanOrEqual(before + HOUR);
 		expect(fakes.now()).toBeGreaterThanOrEqual(before + HOUR);
+	});
+
+	it('reset: the start configuration comes back even after the token endpoint rotated and issued tokens', async () => {
+		const own = await startFakes({ config: { qonto: { refreshTokens: { 'own-refresh': true }, refreshGraceSeconds: 0 } } });
+		try {
+			const form = { grant_type: 'refresh_token', refresh_token: 'own-refresh', client_id: 'qonto-client-id', client_secret: 'qonto-client-secret' };
+			const post = () => fetch(`${own.url}/qonto-oauth/oauth2/token`, { method: 'POST', body: new URLSearchParams(form) });
+			const issued = (await (await post()).json()) as { access_token: string };
+			expect(own.config.qonto.accessTokens).toContain(issued.access_token);
+			expect((await post()).status).toBe(400); // rotated, no grace
+			own.reset();
+			own.seed('qonto', QID);
+			const read = await fetch(`${own.url}/qonto/v2/supplier_invoices/${QID}`, { headers: { authorization: `Bearer ${issued.access_token}` } });
+			expect(read.status).toBe(401);
+			expect((await post()).status).toBe(200);
+		} finally {
+			await own.close();
+		}
+	});
+
+	it('the OAuth prefix serves only the token endpoint', async () => {
+		const answer = await call('/qonto-oauth/oauth2/elsewhere', { form: { grant_type: 'refresh_token' } });
+		expect(answer.status).toBe(404);
 	});
 
 	it('reset: state, expenses, log, faults, limits, clock and config back to the start', async () => {
