@@ -98,6 +98,7 @@ async function runBatch(n8n, fakes, file) {
 /** The webhook example under `n8n start`: the same payment event delivered twice. */
 async function runWebhook(server) {
 	const wf = example(WEBHOOK_EXAMPLE);
+	await server.waitForWebhook('payment-reverted');
 	say();
 	say(`${wf.name}  [n8n start, POST /webhook/payment-reverted twice with {"invoiceId":"1044"}]`);
 	let ok = true;
@@ -107,8 +108,18 @@ async function runWebhook(server) {
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ invoiceId: '1044', event: 'payment.failed' }),
 		});
-		const body = await response.json().catch(() => ({}));
-		ok = ok && response.status === 200 && Boolean(body.outcome);
+		const text = await response.text();
+		let body = {};
+		try {
+			body = JSON.parse(text);
+		} catch {
+			// reported below
+		}
+		if (response.status !== 200 || !(body.outcome || body.error)) {
+			ok = false;
+			say(`  ${delivery}: HTTP ${response.status} ${text.slice(0, 300)}`);
+			continue;
+		}
 		say(`  ${delivery}: ${describe(body, null).trim()}`);
 	}
 	return ok;

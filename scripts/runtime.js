@@ -134,8 +134,13 @@ function localNodeDir() {
 function lineEnv(line, node24) {
 	// Not what `npm run` exported for this package (ignore-scripts from .npmrc would stop the
 	// sqlite3 build), nor the caller's n8n or database settings (they could point at a real DB).
-	const inherited = /^(npm_(config|package|lifecycle)_|N8N_|DB_)|^NODE_ENV$/i;
+	const inherited = /^(npm_|N8N_|DB_)|^(NODE|NODE_ENV|INIT_CWD)$/i;
 	const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !inherited.test(k)));
+	// and npm's own PATH entries (the project's node_modules/.bin, npm's node-gyp shim)
+	env.PATH = (env.PATH || '')
+		.split(path.delimiter)
+		.filter((dir) => !/node_modules[\\/](\.bin|npm[\\/])/.test(dir))
+		.join(path.delimiter);
 	const nodeDir = node24 ? node24.home : localNodeDir();
 	if (nodeDir) env.npm_config_nodedir = nodeDir;
 	if (line === 2 && node24) env.PATH = `${node24.bin}${path.delimiter}${env.PATH}`;

@@ -240,6 +240,19 @@ class N8n {
 		const server = {
 			url,
 			child,
+			/**
+			 * n8n 2.x registers published webhooks after it says it is ready (an outbox consumer):
+			 * wait until a GET names the registered method instead of "not registered".
+			 */
+			waitForWebhook: async (webhookPath, waitMs = 30000) => {
+				const until = Date.now() + waitMs;
+				for (;;) {
+					const { body } = await get(`${url}/webhook/${webhookPath}`);
+					if (/not registered for GET/.test(body)) return;
+					if (Date.now() > until) throw new Error(`webhook ${webhookPath} not registered after ${waitMs} ms: ${body.slice(0, 300)}`);
+					await new Promise((r) => setTimeout(r, 250));
+				}
+			},
 			output: () => Buffer.concat(chunks).toString(),
 			stop: () =>
 				new Promise((resolve) => {

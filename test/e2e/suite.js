@@ -331,6 +331,7 @@ module.exports = function suite(line) {
 		beforeAll(async () => {
 			await n8n.activate('exWebhookWethod1');
 			server = await n8n.start({ port: await freePort(), env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
+			await server.waitForWebhook('payment-reverted');
 			rest = new RestClient(server.url);
 			await rest.setupOwner({ email: `e2e-${line}@example.com`, password: 'PaymentRevert-e2e-1' });
 		}, 5 * 60 * 1000);
