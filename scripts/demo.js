@@ -12,12 +12,12 @@
  * --editor keeps n8n running with the editor on http://localhost:<port> (and the fakes behind it)
  * until Ctrl-C, with the example workflows and credentials in place.
  */
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const { ensureLine } = require('./runtime');
+const { run } = require('./lib/spawn');
 const { N8n, RestClient, packPackage, nodeItems, freePort, ROOT } = require('./lib/n8n');
 const { SEEDS, credentials, fakesConfig } = require('./lib/demo-data');
 const { startFakes } = require('../test/fakes/server');
@@ -41,16 +41,6 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 function step(text) {
 	say(`[${elapsed().padStart(7)}] ${text}`);
-}
-
-function npm(scriptArgs) {
-	return new Promise((resolve, reject) => {
-		const child = spawn('npm', scriptArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-		const out = [];
-		child.stdout.on('data', (c) => out.push(c));
-		child.stderr.on('data', (c) => out.push(c));
-		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`npm ${scriptArgs.join(' ')} failed:\n${Buffer.concat(out)}`))));
-	});
 }
 
 function example(file) {
@@ -130,7 +120,7 @@ async function main() {
 	say('No vendor account is used; nothing leaves this machine except the one-time npm downloads.');
 	say();
 	step('building the package (npm run build) and packing it (npm pack)');
-	await npm(['run', 'build', '--silent']);
+	await run('npm', ['run', 'build', '--silent'], { cwd: ROOT });
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-demo-'));
 	let fakes;
 	let server;

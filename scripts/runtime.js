@@ -13,10 +13,12 @@
  *
  *   node scripts/runtime.js [2] [1]     install what is missing, print where it is
  */
-const { spawn, spawnSync } = require('node:child_process');
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+
+const { run } = require('./lib/spawn');
 
 const RT = process.env.PAYMENT_REVERT_RT || path.join(os.homedir(), '.cache', 'payment-revert-rt');
 const NODE24_VERSION = '24.21.0';
@@ -27,25 +29,6 @@ const LINES = {
 
 function log(message) {
 	process.stderr.write(`[runtime] ${message}\n`);
-}
-
-function run(command, args, { cwd, env, quiet = true } = {}) {
-	return new Promise((resolve, reject) => {
-		const out = [];
-		const child = spawn(command, args, { cwd, env: env || process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-		const collect = (chunk) => {
-			out.push(chunk);
-			if (!quiet) process.stderr.write(chunk);
-		};
-		child.stdout.on('data', collect);
-		child.stderr.on('data', collect);
-		child.on('error', reject);
-		child.on('close', (code) => {
-			const text = Buffer.concat(out).toString();
-			if (code === 0) resolve(text);
-			else reject(new Error(`${command} ${args.join(' ')} exited ${code} in ${cwd || process.cwd()}:\n${text.slice(-4000)}`));
-		});
-	});
 }
 
 function lockHolderGone(lock) {

@@ -7,46 +7,16 @@
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+
+const { killGroup, spawnCollect } = require('./spawn');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = require(path.join(ROOT, 'package.json')).name;
 /** The node's type once installed as a community package. */
 const NODE_TYPE = `${PACKAGE_NAME}.paymentRevert`;
-
-/** Kills a detached child and everything it started (n8n 2.x runs a task-runner child). */
-function killGroup(child, signal = 'SIGKILL') {
-	try {
-		process.kill(-child.pid, signal);
-	} catch {
-		// already gone
-	}
-}
-
-/** Runs a command to its end, or kills it (and its children) after `timeoutMs`. */
-function spawnCollect(command, args, { timeoutMs = 180000, ...options } = {}) {
-	return new Promise((resolve, reject) => {
-		const chunks = [];
-		const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-		const timer = setTimeout(() => {
-			chunks.push(Buffer.from(`\n[killed after ${timeoutMs} ms]\n`));
-			killGroup(child);
-		}, timeoutMs);
-		child.stdout.on('data', (c) => chunks.push(c));
-		child.stderr.on('data', (c) => chunks.push(c));
-		child.on('error', (error) => {
-			clearTimeout(timer);
-			reject(error);
-		});
-		child.on('close', (code) => {
-			clearTimeout(timer);
-			resolve({ code, output: Buffer.concat(chunks).toString() });
-		});
-	});
-}
 
 /** `npm pack` of the built package into `dir`; returns the tarball path. */
 async function packPackage(dir) {
@@ -98,16 +68,9 @@ function freePort() {
 	});
 }
 
-function get(url, headers = {}) {
-	return new Promise((resolve, reject) => {
-		http
-			.get(url, { headers }, (res) => {
-				const chunks = [];
-				res.on('data', (c) => chunks.push(c));
-				res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-			})
-			.on('error', reject);
-	});
+async function get(url) {
+	const response = await fetch(url);
+	return { status: response.status, body: await response.text() };
 }
 
 class N8n {
@@ -150,7 +113,7 @@ class N8n {
 	}
 
 	async cli(args, { allowFail = false, timeoutMs } = {}) {
-		const result = await spawnCollect(this.runtime.bin, args, { cwd: this.home, env: this.env(), timeoutMs });
+		const result = await spawnCollect(this.runtime.bin, args, { cwd: this.home, env: this.env(), timeoutMs: timeoutMs ?? 180000 });
 		this.logs.push(result.output);
 		if (result.code !== 0 && !allowFail) {
 			throw new Error(`n8n ${args.join(' ')} exited ${result.code}:\n${result.output.slice(-4000)}`);

@@ -106,9 +106,13 @@ module.exports = function suite(line) {
 	/** Tokens the fake issued, kept across resets for the secret scans. */
 	const issued = new Set();
 
-	async function resetFakes(config = {}) {
+	function noteIssuedTokens() {
 		for (const t of fakes.config.qonto.accessTokens) issued.add(typeof t === 'string' ? t : t.token);
 		for (const t of Object.keys(fakes.config.qonto.refreshTokens)) issued.add(t);
+	}
+
+	async function resetFakes(config = {}) {
+		noteIssuedTokens();
 		await fetch(`${fakes.url}/_control/reset`, { method: 'POST' });
 		await fetch(`${fakes.url}/_control/config`, {
 			method: 'POST',
@@ -123,8 +127,7 @@ module.exports = function suite(line) {
 	const errorOf = (item) => item.json.error;
 
 	function expectNoSecrets(text) {
-		for (const t of fakes.config.qonto.accessTokens) issued.add(typeof t === 'string' ? t : t.token);
-		for (const t of Object.keys(fakes.config.qonto.refreshTokens)) issued.add(t);
+		noteIssuedTokens();
 		const secrets = [...SECRETS, ...issued].filter((s) => s.length >= 12);
 		const leaked = secrets.map((s, i) => (text.includes(s) ? `secret #${i} (${s.length} chars)` : null)).filter(Boolean);
 		expect(leaked).toEqual([]);
