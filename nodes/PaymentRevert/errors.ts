@@ -78,6 +78,14 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 			{ httpCode: null },
 		);
 	}
+	if (!response && failure.refusedWaitSeconds !== undefined) {
+		// Held back by the credential's pace: an earlier answer asked everyone to wait this long.
+		return new RevertFailure('rate_limited', rateLimitedMessage(provider, invoiceId, failure.refusedWaitSeconds), {
+			httpCode: null,
+			vendor: { vendorCode: null, vendorMessage: null, requestId: null },
+			retryAfterSeconds: failure.refusedWaitSeconds,
+		});
+	}
 	if (!response) {
 		const timedOut = /TIMEDOUT|ECONNABORTED|timeout/i.test(failure.networkCode ?? '');
 		return new RevertFailure(
@@ -120,7 +128,7 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 		not_found: `${name}: ${noun} ${invoiceId} was not found; check the ID and that the credential belongs to the right ${provider.id === 'wethod' ? 'company' : 'organization'}`,
 		invalid_state: `${name}: ${noun} ${invoiceId} cannot be reverted now (HTTP ${status})${said}`,
 		validation: `${name}: the request for ${noun} ${invoiceId} was refused (HTTP ${status})${said}`,
-		rate_limited: `${name}: rate limit reached for ${noun} ${invoiceId}${retryAfter !== undefined ? `; ${name} asks to wait ${Math.ceil(retryAfter)} s` : ' after the retries'}. Run again later, lower Concurrency, or raise Max Retry Wait (Seconds)`,
+		rate_limited: rateLimitedMessage(provider, invoiceId, retryAfter),
 		vendor_error: `${name}: the ${name} API failed (HTTP ${status}) after the retries${said}. Try again later; a re-run is safe`,
 		network: `${name}: the connection failed for ${noun} ${invoiceId}; run again (a re-run is safe)`,
 		unexpected_response: `${name}: the API answered HTTP ${status}, which it does not document here${said}; check the credential's environment and base URL`,
@@ -131,6 +139,11 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 		vendor,
 		retryAfterSeconds: retryAfter,
 	});
+}
+
+function rateLimitedMessage({ name, noun }: Provider, invoiceId: string, retryAfter: number | undefined): string {
+	const wait = retryAfter !== undefined ? `; ${name} asks to wait ${Math.ceil(retryAfter)} s` : ' after the retries';
+	return `${name}: rate limit reached for ${noun} ${invoiceId}${wait}. Run again later, lower Concurrency, or raise Max Retry Wait (Seconds)`;
 }
 
 function capitalise(text: string): string {

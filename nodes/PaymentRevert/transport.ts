@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
 import { RevertFailure, TransportFailure } from './errors';
+import { paceFor, type Pace } from './pace';
 import { credentialTypeOf, type Provider, type RequestSpec, type VendorResponse } from './providers';
 import { isObject } from './providers/parse';
 import { Redactor } from './secrets';
@@ -58,6 +58,7 @@ export class Connection {
 		readonly baseUrl: string,
 		private readonly headers: Record<string, string>,
 		readonly redactor: Redactor,
+		private readonly pace: Pace,
 	) {}
 
 	static async open(ctx: IExecuteFunctions, provider: Provider, authentication: string): Promise<Connection> {
@@ -81,7 +82,11 @@ export class Connection {
 			);
 		}
 		const headers = { Accept: 'application/json', ...provider.extraHeaders(credentialType, credentials) };
-		return new Connection(provider, credentialType, baseUrl, headers, redactor);
+		// Every item and every node of this execution that uses this credential shares its pace.
+		const credential = ctx.getNode().credentials?.[credentialType];
+		const key = [ctx.getExecutionId(), credentialType, credential?.id ?? credential?.name ?? '', baseUrl].join('\n');
+		const pace = paceFor(key, ctx.getExecutionCancelSignal?.());
+		return new Connection(provider, credentialType, baseUrl, headers, redactor, pace);
 	}
 
 	/**
@@ -91,7 +96,16 @@ export class Connection {
 	async send(ctx: IExecuteFunctions, spec: RequestSpec, options: TransportOptions): Promise<Exchange | TransportFailure> {
 		let ambiguous = false;
 		for (let attempt = 0; ; attempt++) {
-			const response = await this.once(ctx, spec, options);
+			const ticket = await this.pace.admit(options.maxRetryWaitSeconds);
+			if (!('done' in ticket)) {
+				return new TransportFailure(undefined, undefined, undefined, ambiguous, ticket.refusedWaitSeconds);
+			}
+			let response: VendorResponse | TransportFailure | undefined;
+			try {
+				response = await this.once(ctx, spec, options);
+			} finally {
+				ticket.done(response && !(response instanceof TransportFailure) ? this.provider.quota?.(response) : undefined);
+			}
 			if (response instanceof TransportFailure) {
 				const code = response.networkCode ?? '';
 				const retryable = NETWORK_CODES.includes(code);
@@ -99,7 +113,7 @@ export class Connection {
 				if (!retryable || attempt >= options.maxRetries) {
 					return new TransportFailure(undefined, response.networkCode, response.authProblem, ambiguous);
 				}
-				await sleep(backoffMs(attempt));
+				await this.pace.pause(backoffMs(attempt));
 				continue;
 			}
 			if (!RETRY_STATUSES.includes(response.statusCode)) return { response, ambiguous };
@@ -108,8 +122,11 @@ export class Connection {
 			if (asked !== undefined && asked > options.maxRetryWaitSeconds) {
 				return { response, ambiguous, refusedWaitSeconds: asked };
 			}
+			const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt);
+			// A 429 is about the credential's quota: every item waits. A 5xx only delays this item.
+			if (response.statusCode === 429) this.pace.hold(waitMs);
 			if (attempt >= options.maxRetries) return { response, ambiguous };
-			await sleep(asked !== undefined ? asked * 1000 : backoffMs(attempt));
+			if (response.statusCode !== 429) await this.pace.pause(waitMs);
 		}
 	}
 

@@ -77,6 +77,13 @@ export const contazen: Provider = {
 		return undefined;
 	},
 
+	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds.
+	quota(response) {
+		const remaining = num(header(response, 'x-ratelimit-remaining'));
+		const reset = num(header(response, 'x-ratelimit-reset'));
+		return remaining === null || reset === null ? undefined : { remaining, resetAtMs: reset * 1000 };
+	},
+
 	retryAfterSeconds(response, nowMs) {
 		const error = errorObject(response);
 		const fromBody = num(error?.retry_after);

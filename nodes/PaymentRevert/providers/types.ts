@@ -1,5 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
+import type { Quota } from '../pace';
+
 export type ProviderId = 'qonto' | 'contazen' | 'wethod';
 
 /** What every vendor answer is reduced to before anything else looks at it. */
@@ -87,6 +89,8 @@ export interface Provider {
 	parseError(response: VendorResponse): VendorError;
 	/** Classifies a refused revert; undefined when it is an ordinary error. */
 	refusal(response: VendorResponse, error: VendorError): Refusal | undefined;
+	/** The remaining quota and the window's reset, where the vendor reports them on its answers. */
+	quota?: (response: VendorResponse) => Quota | undefined;
 	/** Seconds the vendor asks to wait, from its headers or body. */
 	retryAfterSeconds(response: VendorResponse, nowMs: number): number | undefined;
 	/** What the 403 usually means for this vendor (scope, permission). */
