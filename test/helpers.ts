@@ -18,6 +18,21 @@ export function credentials(): Record<string, ICredentialDataDecryptedObject> {
 }
 
 export const STAGING_TOKEN = fixture.stagingToken;
+
+/** The fixtures' credentials pointed at a running `test/fakes/server.js`. */
+export function fakeCredentials(url: string): Record<string, ICredentialDataDecryptedObject> {
+	const creds = credentials();
+	Object.assign(creds.qontoApi, { environment: 'custom', apiBaseUrl: `${url}/qonto`, stagingToken: STAGING_TOKEN });
+	Object.assign(creds.qontoOAuth2Api, {
+		environment: 'custom',
+		apiBaseUrl: `${url}/qonto`,
+		oauthBaseUrl: `${url}/qonto-oauth`,
+		stagingToken: STAGING_TOKEN,
+	});
+	creds.contazenApi.baseUrl = `${url}/contazen/v1`;
+	creds.wethodApi.baseUrl = `${url}/wethod`;
+	return creds;
+}
 export const NOT_A_CONTAZEN_KEY = fixture.notAContazenKey;
 
 /** Every secret value of the fixtures: none may appear in any output, message or description. */
@@ -30,6 +45,13 @@ export const SECRETS = [
 	fixture.wethodApi.accessToken,
 	fixture.stagingToken,
 ];
+
+/** Fakes that accept the fixtures' secrets, with no rate limit unless a test sets one. */
+export const FAKES_CONFIG = {
+	qonto: { logins: { 'acme-1234': SECRETS[3] }, accessTokens: [SECRETS[1]], stagingToken: STAGING_TOKEN },
+	contazen: { apiKeys: [SECRETS[4]], rateLimit: null },
+	wethod: { tokens: [SECRETS[5]] },
+};
 
 export function expectNoSecrets(text: string, extra: string[] = []): void {
 	for (const secret of [...SECRETS, ...extra, 'SEKRET']) {

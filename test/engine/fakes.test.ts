@@ -2,31 +2,16 @@
  * The node in the n8n engine against the local vendor fakes: real sockets, real resets and
  * hangs, the vendors' state machines. (The e2e suite runs the same fakes under a real n8n.)
  */
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-
 import { startFakes, type Fakes } from '../fakes/server';
 import { runNode } from '../harness/engine';
-import { credentials, expectNoSecrets, QONTO_ID, QONTO_ID_2, SECRETS, STAGING_TOKEN } from '../helpers';
+import { expectNoSecrets, FAKES_CONFIG, fakeCredentials as fakeCredentialsFor, QONTO_ID, QONTO_ID_2, SECRETS, STAGING_TOKEN } from '../helpers';
 
 let fakes: Fakes;
 
-function fakeCredentials(): Record<string, ICredentialDataDecryptedObject> {
-	const creds = credentials();
-	Object.assign(creds.qontoApi, { environment: 'custom', apiBaseUrl: `${fakes.url}/qonto`, stagingToken: STAGING_TOKEN });
-	Object.assign(creds.qontoOAuth2Api, { environment: 'custom', apiBaseUrl: `${fakes.url}/qonto`, oauthBaseUrl: `${fakes.url}/qonto-oauth`, stagingToken: STAGING_TOKEN });
-	creds.contazenApi.baseUrl = `${fakes.url}/contazen/v1`;
-	creds.wethodApi.baseUrl = `${fakes.url}/wethod`;
-	return creds;
-}
+const fakeCredentials = () => fakeCredentialsFor(fakes.url);
 
 beforeAll(async () => {
-	fakes = await startFakes({
-		config: {
-			qonto: { logins: { 'acme-1234': SECRETS[3] }, accessTokens: [SECRETS[1]], stagingToken: STAGING_TOKEN },
-			contazen: { apiKeys: [SECRETS[4]], rateLimit: null },
-			wethod: { tokens: [SECRETS[5]] },
-		},
-	});
+	fakes = await startFakes({ config: FAKES_CONFIG });
 });
 afterAll(async () => await fakes.close());
 beforeEach(() => {

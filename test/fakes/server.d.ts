@@ -74,7 +74,9 @@ export interface FakesConfig {
 export type FakesConfigPatch = { [V in Vendor]?: Partial<FakesConfig[V]> };
 
 export interface FakeFault {
-	type: 'status' | 'reset' | 'hang' | 'lose' | 'html' | 'malformed' | 'text' | 'latency';
+	/** `limit`: the vendor's own 429 asking to wait `retryAfter` seconds, the way that vendor asks. */
+	type: 'status' | 'limit' | 'reset' | 'hang' | 'lose' | 'html' | 'malformed' | 'text' | 'latency';
+	retryAfter?: number;
 	vendor?: Vendor;
 	/** Substring of the path after the vendor prefix, e.g. "unmark_as_paid". */
 	path?: string;

@@ -88,7 +88,7 @@ const DEFAULT_CONFIG = {
 };
 
 const VENDORS = ['qonto', 'contazen', 'wethod'];
-const FAULT_TYPES = ['status', 'reset', 'hang', 'lose', 'html', 'malformed', 'text', 'latency'];
+const FAULT_TYPES = ['status', 'limit', 'reset', 'hang', 'lose', 'html', 'malformed', 'text', 'latency'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 // ---------- replies ----------
@@ -858,9 +858,18 @@ function takeFault(faults, vendor, method, path) {
 	return fault;
 }
 
+/** Each vendor's own 429, asking to wait `seconds` the way it does. */
+function tooMany(w, vendor, seconds) {
+	if (vendor === 'qonto') return qontoTooMany(w, seconds);
+	if (vendor === 'contazen') return contazenTooMany(w, { retryAfter: seconds });
+	return wethodError(429, 'too_many_requests', 'Rate limit exceeded', { 'x-ratelimit-retry-after': String(seconds) });
+}
+
 /** The reply a fault puts in place of the vendor's, or null for "answer normally". */
-function faultReply(fault) {
+function faultReply(w, vendor, fault) {
 	switch (fault.type) {
+		case 'limit':
+			return tooMany(w, vendor, fault.retryAfter ?? 1);
 		case 'html':
 			return html(fault.status || 200, fault.body || ONELOGIN_PAGE, fault.headers);
 		case 'malformed':
@@ -1013,7 +1022,7 @@ function startFakes(options = {}) {
 		if (fault && fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
 		if (fault && fault.type === 'reset') return req.socket.destroy();
 		if (fault && fault.type === 'hang') return; // never answers: the client's timeout fires
-		const injected = fault && faultReply(fault);
+		const injected = fault && faultReply(w, vendor, fault);
 		const out = injected || handler(w, ctx);
 		if (fault && fault.type === 'lose') {
 			// Applied by the vendor, answer lost on the way back: the ambiguous write.

@@ -816,6 +816,24 @@ describe('faults', () => {
 		expect((await read()).status).toBe(200);
 	});
 
+	it("limit: each vendor's own 429 asking for the given wait, the way that vendor asks", async () => {
+		fakes.addFaults([
+			{ type: 'limit', vendor: 'qonto', retryAfter: 3 },
+			{ type: 'limit', vendor: 'contazen', retryAfter: 4 },
+			{ type: 'limit', vendor: 'wethod', retryAfter: 5 },
+		]);
+		const q = await read();
+		expectQontoError(q, 429, 'too_many_requests');
+		expect(q.headers.get('retry-after')).toBe('3');
+		const c = await contazen('/supplier-bills');
+		expectContazenError(c, 429, 'rate_limit_error', 'rate_limit_exceeded');
+		expect(at(c, 'error.retry_after')).toBe(4);
+		const w = await wethod('/api/invoices/7');
+		expect(w.status).toBe(429);
+		expect(w.headers.get('x-ratelimit-retry-after')).toBe('5');
+		expect((await read()).status).toBe(200);
+	});
+
 	it('a string body is sent as it is', async () => {
 		fakes.addFaults([{ type: 'status', status: 500, body: 'Internal Server Error' }]);
 		const answer = await read();

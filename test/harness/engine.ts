@@ -236,7 +236,11 @@ export interface RunOptions {
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	items?: IDataObject[];
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+	/** Payment Revert nodes in a row, each fed by the one before (default 1); results are the last one's. */
+	nodes?: number;
 }
+
+let executions = 0;
 
 export interface RunResult {
 	run: IRun;
@@ -280,21 +284,26 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		position: [0, 0],
 		parameters: { items: JSON.stringify(options.items ?? [{}]) },
 	};
-	const node: INode = {
-		id: 'payment-revert',
-		name: NODE_NAME,
+	const names = Array.from({ length: options.nodes ?? 1 }, (_, i) => (i === 0 ? NODE_NAME : `${NODE_NAME} ${i + 1}`));
+	const nodes: INode[] = names.map((name, i) => ({
+		id: `payment-revert-${i}`,
+		name,
 		type: NODE_TYPE,
 		typeVersion: 1,
-		position: [200, 0],
+		position: [200 * (i + 1), 0],
 		parameters: options.parameters,
 		credentials: nodeCredentials,
 		...(options.onError ? { onError: options.onError } : {}),
-	};
+	}));
+	const chain = [source.name, ...names];
+	const connections = Object.fromEntries(
+		chain.slice(0, -1).map((from, i) => [from, { main: [[{ node: chain[i + 1], type: NodeConnectionTypes.Main, index: 0 }]] }]),
+	);
 	const workflowData = {
 		id: 'wf-test',
 		name: 'payment revert test',
-		nodes: [source, node],
-		connections: { [source.name]: { main: [[{ node: NODE_NAME, type: NodeConnectionTypes.Main, index: 0 }]] } },
+		nodes: [source, ...nodes],
+		connections,
 		active: false,
 		settings: { executionOrder: 'v1' as const },
 	};
@@ -302,10 +311,12 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const credentialsHelper = new CredentialsHelper(store, nodeTypes);
 
 	const done = new Promise<IRun>((resolve, reject) => {
-		const hooks = new ExecutionLifecycleHooks('manual', 'exec-test', workflowData as never);
+		const executionId = `exec-test-${++executions}`;
+		const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData as never);
 		hooks.addHandler('workflowExecuteAfter', (run: IRun) => resolve(run));
 		const additionalData = {
 			hooks,
+			executionId,
 			credentialsHelper,
 			executeWorkflow: async () => {
 				throw new Error('not available in tests');
@@ -334,7 +345,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow).catch(reject);
 	});
 	const run = await done;
-	const nodeRun = run.data.resultData.runData[NODE_NAME]?.[0];
+	const nodeRun = run.data.resultData.runData[names[names.length - 1]]?.[0];
 	const main = nodeRun?.data?.main ?? [];
 	const error = run.data.resultData.error ? (JSON.parse(JSON.stringify(run.data.resultData.error)) as IDataObject) : undefined;
 	if (error && run.data.resultData.error) {
