@@ -14,6 +14,8 @@ const base = {
 /** @type {import('jest').Config} */
 module.exports = {
 	testTimeout: 30000,
+	// The suites mostly wait on sockets and on the waits the fakes ask for: more workers than cores.
+	maxWorkers: 4,
 	projects: [
 		{ ...base, displayName: 'n8n 2.x', testMatch: ['**/*.test.ts'] },
 		{
