@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { FakeFault } from '../fakes/server';
 import { expectNoSecrets } from '../helpers';
+import { faultMatrix, randomBatch, seedBatch } from '../fakes/scenarios';
 import { errorOf, outcomeOf, PROVIDERS, useFakes, VENDORS, type Vendor } from './vendors';
 
 const suite = useFakes();
@@ -96,60 +97,21 @@ describe.each(PROVIDERS)('%s: every fault on the revert', (provider) => {
 	});
 });
 
-/** mulberry32: the same "random" faults on every run, so a failure can be replayed. */
-function random(seed: number) {
-	let a = seed;
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-type Kind = 'paid' | 'unpaid' | 'missing' | 'malformed';
-
-/** 200 items: paid, already unpaid, unknown and malformed IDs, with 1-2 faults on a third of them. */
-function plan(provider: Vendor, seed: number) {
-	const v = VENDORS[provider];
-	const rand = random(seed);
-	const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)];
-	const items: Array<{ id: string; kind: Kind }> = [];
-	const faults: FakeFault[] = [];
-	for (let n = 0; n < 200; n++) {
-		const roll = rand();
-		const kind: Kind = roll < 0.6 ? 'paid' : roll < 0.8 ? 'unpaid' : roll < 0.9 ? 'missing' : 'malformed';
-		const id = kind === 'malformed' ? `${v.malformed}${n}` : v.idOf(n);
-		if (kind === 'paid') suite.fakes.seed(provider, id);
-		if (kind === 'unpaid') suite.fakes.seed(provider, id, { status: v.unpaid, payment_date: null });
-		items.push({ id, kind });
-		if (kind === 'malformed' || rand() > 0.35) continue;
-		const kinds: FakeFault[] = [
-			{ type: 'status', status: pick([502, 503, 504]) },
-			{ type: 'text', status: 502 },
-			{ type: 'reset' },
-			{ type: 'limit', retryAfter: 0 },
-			{ type: 'latency', latencyMs: 50 },
-			{ type: 'hang' },
-		];
-		// A lost answer is only unambiguous on a paid invoice: on an unpaid one, "applied, then
-		// refused" and "refused twice" look the same to anyone.
-		if (kind === 'paid') kinds.push({ type: 'lose' }, { type: 'lose' });
-		// Contazen cannot be read first, so a write with an unknown result (5xx, reset, timeout) on
-		// a bill that was already unpaid is reported `reverted`, as the contract says: keep those
-		// faults to paid bills there.
-		if (provider === 'contazen' && kind === 'unpaid') kinds.splice(0, kinds.length, { type: 'limit', retryAfter: 0 }, { type: 'latency', latencyMs: 50 });
-		const count = rand() < 0.7 ? 1 : 2;
-		for (let k = 0; k < count; k++) {
-			const fault = pick(kinds);
-			// Hangs cost a timeout each: keep a handful.
-			if (fault.type === 'hang' && rand() < 0.7) continue;
-			const method = fault.type === 'lose' || rand() < 0.6 ? 'POST' : undefined;
-			faults.push({ ...fault, vendor: provider, path: `/${id}`, ...(method ? { method } : {}) });
+describe.each(PROVIDERS)('%s: every fault in one batch (the batch the e2e suite runs in real n8n)', (provider) => {
+	it('each invoice gets what its fault calls for; items in order, paired', async () => {
+		const rows = faultMatrix(provider);
+		for (const row of rows) suite.fakes.seed(provider, row.id);
+		suite.fakes.addFaults(rows.map((r) => r.fault));
+		const result = await run(provider, rows.map((r) => r.id), { timeoutSeconds: 1, maxRetryWaitSeconds: 30 });
+		expect(result.output.map(outcomeOf)).toEqual(rows.map((r) => r.expected));
+		expect(result.output.map((i) => i.pairedItem)).toEqual(rows.map((_, item) => ({ item })));
+		for (const row of rows) {
+			const status = (suite.fakes.state[provider].get(row.id) as IDataObject).status;
+			expect([row.name, status]).toEqual([row.name, row.expected === 'reverted' ? VENDORS[provider].unpaid : 'paid']);
 		}
-	}
-	return { items, faults };
-}
+		expectNoSecrets(result.everything);
+	});
+});
 
 describe('batches of 200 mixed items with random faults', () => {
 	it.each(PROVIDERS.flatMap((p) => [[p, 1], [p, 2]] as Array<[Vendor, number]>))(
@@ -158,16 +120,13 @@ describe('batches of 200 mixed items with random faults', () => {
 			const v = VENDORS[provider];
 			// Contazen says "not paid" with a 400 here, so that an already-unpaid bill is reported as such.
 			if (provider === 'contazen') suite.fakes.config.contazen.alreadyUnpaid = 'error';
-			const { items, faults } = plan(provider, seed);
+			const { items, faults } = randomBatch(provider, seed);
+			const before = seedBatch(suite.fakes, provider, items);
 			suite.fakes.addFaults(faults);
-			const before = new Map([...suite.fakes.state[provider]].map(([id, invoice]) => [id, structuredClone(invoice)]));
 
 			const result = await run(provider, items.map((i) => i.id), { timeoutSeconds: 1, concurrency: 10 });
 
-			const expected = items.map(({ kind }) =>
-				kind === 'paid' ? 'reverted' : kind === 'unpaid' ? 'already_unpaid' : kind === 'missing' ? 'error:not_found' : 'error:invalid_input',
-			);
-			expect(result.output.map(outcomeOf)).toEqual(expected);
+			expect(result.output.map(outcomeOf)).toEqual(items.map((i) => i.expected));
 			expect(result.output.map((i) => i.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 			expect(result.output.map((i) => i.json.invoiceId ?? errorOf(i).invoiceId)).toEqual(items.map((i) => i.id));
 			for (const { id, kind } of items) {
