@@ -2,9 +2,12 @@
  * The shared pace on a simulated clock: the schedule is checked exactly, without waiting in real
  * time. The vendor here counts fixed windows and reports its quota like Contazen.
  */
+import { sleep } from 'n8n-workflow';
+
 import { Pace, paceFor, type Clock, type Quota, type Ticket } from '../../nodes/PaymentRevert/pace';
 
-const flush = async () => await new Promise((resolve) => setImmediate(resolve));
+/** Lets every promise chain settle before the clock moves on. */
+const flush = async () => await sleep(0);
 
 class SimClock implements Clock {
 	t = 0;
