@@ -2,13 +2,13 @@
 /**
  * npm run test:editor: the node in a real n8n editor, in a real browser.
  *
- * Builds and packs this package, starts n8n 2.41.1 (scripts/runtime.js) with the package installed
+ * Builds and packs this package, starts n8n 2.41.1 (or 1.123.81 with --line 1; scripts/runtime.js) with the package installed
  * in ~/.n8n/nodes, the demo credentials and the example workflows imported, logs in with Debian's
  * Chromium driven by playwright-core, opens the Payment Revert node of the nightly reconciliation
  * example, switches the Provider to Qonto, Contazen and Wethod, and checks that the parameters and
  * the credential shown follow the provider. Screenshots go to docs/ (shown in the README).
  *
- *   node scripts/editor-check.js [--out docs] [--keep-open]
+ *   node scripts/editor-check.js [--line 2|1] [--out DIR]   (screenshots: docs/ for 2.x, a temp folder for 1.x)
  *
  * Chromium: CHROMIUM_PATH, else /usr/bin/chromium; when missing and running as root, it is
  * installed with apt-get (Debian's package "chromium"), otherwise the check stops and says how.
@@ -25,7 +25,9 @@ const { SEEDS, credentials, fakesConfig } = require('./lib/demo-data');
 const { startFakes } = require('../test/fakes/server');
 
 const args = process.argv.slice(2);
-const OUT = path.resolve(ROOT, args.includes('--out') ? args[args.indexOf('--out') + 1] : 'docs');
+const LINE = Number(args.includes('--line') ? args[args.indexOf('--line') + 1] : 2);
+// The README shows the 2.x screenshots (docs/); a 1.x run keeps its own out of the repo.
+const OUT = args.includes('--out') ? path.resolve(args[args.indexOf('--out') + 1]) : LINE === 2 ? path.join(ROOT, 'docs') : path.join(os.tmpdir(), 'payment-revert-editor-n8n1');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Known to work here: no sandbox as root, and no background networking (the network is closed).
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -40,7 +42,7 @@ const TIMEOUT_MS = 30000;
  * Qonto credential types). The credential label names the type when there is only one.
  */
 const PROVIDERS = [
-	{ id: 'qonto', option: 'Qonto (Supplier Invoice)', label: /^Credential$/, offered: ['Qonto API key (local fake): Qonto API', 'Qonto OAuth2 (local fake): Qonto OAuth2 API'], credential: 'Qonto OAuth2 (local fake)', shot: 'editor-qonto.png' },
+	{ id: 'qonto', option: 'Qonto (Supplier Invoice)', label: /^Credential( to connect with)?$/, offered: ['Qonto API key (local fake): Qonto API', 'Qonto OAuth2 (local fake): Qonto OAuth2 API'], credential: 'Qonto OAuth2 (local fake)', shot: 'editor-qonto.png' },
 	{ id: 'contazen', option: 'Contazen (Supplier Bill)', label: /^Credential for Contazen API$/, offered: ['Contazen (local fake): Contazen API'], credential: 'Contazen (local fake)', shot: 'editor-contazen.png' },
 	{ id: 'wethod', option: 'Wethod (Invoice)', label: /^Credential for Wethod API$/, offered: ['Wethod (local fake): Wethod API'], credential: 'Wethod (local fake)', shot: 'editor-wethod.png' },
 ];
@@ -150,7 +152,7 @@ async function checkQontoCredentials(page, server, shots) {
 	// choosing the API key credential switches Authentication to API Key (saved with the workflow)
 	await offeredCredentials(page);
 	await page.locator('[data-test-id^="node-credentials-select-item-"]:visible', { hasText: 'Qonto API key (local fake)' }).first().click();
-	await page.locator('[data-test-id="ndv-close-button"]').click();
+	await page.locator('[data-test-id="ndv-close-button"], [data-test-id="back-to-canvas"]').first().click(); // 2.x, 1.x
 	await page.keyboard.press('Control+s');
 	const rest = new RestClient(server.url);
 	await rest.setupOwner(OWNER);
@@ -167,7 +169,7 @@ async function checkQontoCredentials(page, server, shots) {
 
 async function main() {
 	const started = Date.now();
-	say('Editor check: the Payment Revert node in a real n8n 2.x editor, in Chromium');
+	say(`Editor check: the Payment Revert node in a real n8n ${LINE}.x editor, in Chromium`);
 	const executablePath = await ensureChromium();
 	const { chromium } = require('playwright-core');
 
@@ -180,7 +182,7 @@ async function main() {
 	const shots = [];
 	try {
 		const tarball = await packPackage(work);
-		const runtime = await ensureLine(2);
+		const runtime = await ensureLine(LINE);
 		fakes = await startFakes({ config: fakesConfig() });
 		for (const seed of SEEDS) fakes.seed(seed.vendor, seed.id, seed.overrides);
 		const n8n = new N8n({ runtime, home: path.join(work, 'n8n-home'), brokerPort: await freePort() });
@@ -238,7 +240,7 @@ async function main() {
 		fs.rmSync(work, { recursive: true, force: true });
 	}
 	say();
-	for (const file of shots) say(`screenshot: ${path.relative(ROOT, file)}`);
+	for (const file of shots) say(`screenshot: ${file.startsWith(ROOT) ? path.relative(ROOT, file) : file}`);
 	const failed = results.filter((r) => !r.ok).length;
 	say(`Tests: ${results.length - failed} passed, ${failed} failed, ${results.length} total (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 	if (failed) process.exitCode = 1;
