@@ -25,7 +25,10 @@ import { fileURLToPath } from 'node:url';
 
 import { analyzePackage, SOURCE_FILE_PATTERNS } from '@n8n/scan-community-package/scanner/scanner.mjs';
 
-const glob = createRequire(import.meta.resolve('@n8n/scan-community-package/scanner/scanner.mjs'))('fast-glob');
+const requireFromScanner = createRequire(import.meta.resolve('@n8n/scan-community-package/scanner/scanner.mjs'));
+const glob = requireFromScanner('fast-glob');
+// the scanner makes a temp folder when loaded (for downloads we do not do): remove it at exit
+requireFromScanner('tmp').setGracefulCleanup();
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARBALL_PATTERNS = ['**/*.js', 'package.json'];
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
