@@ -142,7 +142,8 @@ async function main() {
 		fs.mkdirSync(n8n.home, { recursive: true });
 		await n8n.installPackage(tarball);
 		await n8n.importCredentials(credentials(fakes.url));
-		const workflows = [...BATCH_EXAMPLES, WEBHOOK_EXAMPLE].map(example);
+		// every example, so that `--editor` shows them all (the nightly one is run by the e2e suite)
+		const workflows = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map(example);
 		await n8n.importWorkflows(workflows);
 		await n8n.activate(example(WEBHOOK_EXAMPLE).id);
 		const version = (await n8n.cli(['--version'])).output.trim().split('\n').pop();

@@ -38,7 +38,10 @@ export const properties: INodeProperties[] = [
 		options: [...new Map(withChoice.flatMap((p) => p.authStyles).map((s) => [s.value, { name: s.name, value: s.value }])).values()],
 		default: 'oAuth2',
 		description: 'Qonto documents OAuth2 for changing supplier invoices; its API key may be read-only',
-		displayOptions: { show: { provider: withChoice.map((p) => p.id) } },
+		// `hide`, not `show: { provider }`: n8n's editor hides every parameter named in the `show`
+		// options of a credential-deciding parameter (isAuthRelatedParameter in editor-ui's
+		// nodeTypesUtils), which would hide Provider itself and leave no way to pick it.
+		displayOptions: { hide: { provider: all.filter((p) => p.authStyles.length < 2).map((p) => p.id) } },
 	},
 	{
 		displayName: 'Operation',

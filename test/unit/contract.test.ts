@@ -53,7 +53,7 @@ describe('node description', () => {
 			contazen: 'Contazen (Supplier Bill)',
 			wethod: 'Wethod (Invoice)',
 		});
-		expect(prop('authentication')).toMatchObject({ type: 'options', default: 'oAuth2', displayOptions: { show: { provider: ['qonto'] } } });
+		expect(prop('authentication')).toMatchObject({ type: 'options', default: 'oAuth2', displayOptions: { hide: { provider: ['contazen', 'wethod'] } } });
 		expect(values(prop('authentication')).sort()).toEqual(['apiKey', 'oAuth2']);
 		expect(prop('operation')).toMatchObject({ type: 'options', noDataExpression: true, default: 'revertPayment' });
 		expect(Object.fromEntries((prop('operation').options ?? []).map((o) => [(o as { value: string }).value, o.name]))).toEqual({
@@ -87,6 +87,17 @@ describe('node description', () => {
 			{ name: 'contazenApi', required: true, displayOptions: { show: { provider: ['contazen'] } } },
 			{ name: 'wethodApi', required: true, displayOptions: { show: { provider: ['wethod'] } } },
 		]);
+	});
+
+	// n8n's editor (editor-ui nodeTypesUtils: getNodeAuthFields, isAuthRelatedParameter, the main
+	// auth field) hides the parameter named "authentication" and every parameter named in the `show`
+	// options of a parameter that decides the credential. Only Authentication may be hidden that way:
+	// Provider must stay visible (scripts/editor-check.js checks it in a real editor).
+	it('the editor hides no parameter but Authentication (its choice is the credential type)', () => {
+		const authFields = description.properties.filter((p) => description.credentials!.some((c) => p.name in (c.displayOptions?.show ?? {})));
+		expect(authFields.map((p) => p.name).sort()).toEqual(['authentication', 'provider']);
+		const hiddenByEditor = description.properties.filter((p) => p.name === 'authentication' || authFields.some((f) => p.name in (f.displayOptions?.show ?? {})));
+		expect(hiddenByEditor.map((p) => p.name)).toEqual(['authentication']);
 	});
 
 	it('codex with the aliases users search for', () => {

@@ -1,0 +1,252 @@
+'use strict';
+/**
+ * npm run test:editor: the node in a real n8n editor, in a real browser.
+ *
+ * Builds and packs this package, starts n8n 2.41.1 (or 1.123.81 with --line 1; scripts/runtime.js) with the package installed
+ * in ~/.n8n/nodes, the demo credentials and the example workflows imported, logs in with Debian's
+ * Chromium driven by playwright-core, opens the Payment Revert node of the nightly reconciliation
+ * example, switches the Provider to Qonto, Contazen and Wethod, and checks that the parameters and
+ * the credential shown follow the provider. Screenshots go to docs/ (shown in the README).
+ *
+ *   node scripts/editor-check.js [--line 2|1] [--out DIR]   (screenshots: docs/ for 2.x, a temp folder for 1.x)
+ *
+ * Chromium: CHROMIUM_PATH, else /usr/bin/chromium; when missing and running as root, it is
+ * installed with apt-get (Debian's package "chromium"), otherwise the check stops and says how.
+ * Prints one line per check and "Tests: N passed, M failed"; exits 1 on any failure.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { ensureLine } = require('./runtime');
+const { run } = require('./lib/spawn');
+const { N8n, RestClient, packPackage, freePort, ROOT } = require('./lib/n8n');
+const { SEEDS, credentials, fakesConfig } = require('./lib/demo-data');
+const { startFakes } = require('../test/fakes/server');
+
+const args = process.argv.slice(2);
+const LINE = Number(args.includes('--line') ? args[args.indexOf('--line') + 1] : 2);
+// The README shows the 2.x screenshots (docs/); a 1.x run keeps its own out of the repo.
+const OUT = args.includes('--out') ? path.resolve(args[args.indexOf('--out') + 1]) : LINE === 2 ? path.join(ROOT, 'docs') : path.join(os.tmpdir(), 'payment-revert-editor-n8n1');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// Known to work here: no sandbox as root, and no background networking (the network is closed).
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OWNER = { email: 'editor-check@example.com', password: 'PaymentRevert-editor-1' };
+const WORKFLOW = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nightly-reconciliation-qonto.json'), 'utf8'));
+const NODE = WORKFLOW.nodes.find((n) => n.name === 'Payment Revert');
+const TIMEOUT_MS = 30000;
+
+/**
+ * What the editor must show for each provider. n8n's editor never lists the Authentication
+ * parameter: it is the "main auth field", chosen through the credential (Qonto's list offers both
+ * Qonto credential types). The credential label names the type when there is only one.
+ */
+const PROVIDERS = [
+	{ id: 'qonto', option: 'Qonto (Supplier Invoice)', label: /^Credential( to connect with)?$/, offered: ['Qonto API key (local fake): Qonto API', 'Qonto OAuth2 (local fake): Qonto OAuth2 API'], credential: 'Qonto OAuth2 (local fake)', shot: 'editor-qonto.png' },
+	{ id: 'contazen', option: 'Contazen (Supplier Bill)', label: /^Credential for Contazen API$/, offered: ['Contazen (local fake): Contazen API'], credential: 'Contazen (local fake)', shot: 'editor-contazen.png' },
+	{ id: 'wethod', option: 'Wethod (Invoice)', label: /^Credential for Wethod API$/, offered: ['Wethod (local fake): Wethod API'], credential: 'Wethod (local fake)', shot: 'editor-wethod.png' },
+];
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const results = [];
+
+function check(name, ok, detail = '') {
+	results.push({ name, ok });
+	say(`  ${ok ? '✓' : '✕'} ${name}${ok || !detail ? '' : `\n      ${detail}`}`);
+}
+
+/** /usr/bin/chromium, installed from Debian's packages when missing and we may (root). */
+async function ensureChromium() {
+	if (fs.existsSync(CHROMIUM)) return CHROMIUM;
+	if (process.env.CHROMIUM_PATH) throw new Error(`CHROMIUM_PATH=${CHROMIUM} does not exist`);
+	if (typeof process.getuid !== 'function' || process.getuid() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
+		throw new Error(
+			`Chromium is not installed (${CHROMIUM}). Install it first, e.g. "sudo apt-get install -y chromium" on Debian/Ubuntu, or set CHROMIUM_PATH to a Chromium or Chrome binary.`,
+		);
+	}
+	say(`Chromium is missing: installing Debian's "chromium" package with apt-get (once)`);
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	await run('apt-get', ['update'], { env, timeoutMs: 10 * 60000 });
+	await run('apt-get', ['install', '-y', 'chromium'], { env, timeoutMs: 20 * 60000 });
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, but ${CHROMIUM} is still missing`);
+	return CHROMIUM;
+}
+
+const inNdv = (testId) => `[data-test-id="ndv"] [data-test-id="${testId}"]`;
+
+/** Text of every visible element with this data-test-id inside the node's panel. */
+async function texts(page, testId) {
+	return page.locator(`${inNdv(testId)}:visible`).allInnerTexts();
+}
+
+async function selectProvider(page, option) {
+	await page.locator(inNdv('parameter-input-provider')).click();
+	await page.locator('[data-test-id="parameter-input-item"]:visible', { hasText: option }).first().click();
+	await page.waitForFunction(
+		([selector, text]) => document.querySelector(selector)?.value === text,
+		[`${inNdv('parameter-input-provider')} input`, option],
+		{ timeout: TIMEOUT_MS },
+	);
+	await page.waitForTimeout(500); // parameters and credential re-render after the change
+}
+
+/** Opens the credential list: "name: credential type" of each one offered (not "Create new"). */
+async function offeredCredentials(page) {
+	await page.locator(inNdv('node-credentials-select')).click();
+	const items = page.locator('[data-test-id^="node-credentials-select-item-"]:visible:not([data-test-id$="-new"])');
+	await page.locator('[data-test-id="node-credentials-select-item-new"]:visible').waitFor();
+	return (await items.allInnerTexts()).map((t) => t.trim().split(/\s*\n\s*/).join(': ')).sort();
+}
+
+async function selectedCredential(page) {
+	return page.locator(`${inNdv('node-credentials-select')} input`).first().inputValue();
+}
+
+/** A screenshot of the node panel's parameter column (the input and output panes are empty here). */
+async function shootParameters(page, name) {
+	await page.waitForTimeout(600); // let a closing dropdown fade out
+	const ndv = await page.locator('[data-test-id="ndv"]').boundingBox();
+	const params = await page.locator(inNdv('node-parameters')).boundingBox();
+	const file = path.join(OUT, name);
+	await page.screenshot({ path: file, clip: { x: params.x - 16, y: ndv.y, width: params.width + 32, height: Math.min(ndv.height, 500) } });
+	return file;
+}
+
+async function checkProvider(page, provider, shots) {
+	say(provider.option);
+	await selectProvider(page, provider.option);
+	const labels = (await texts(page, 'parameter-item')).join(' | ');
+	const credentialLabel = (await texts(page, 'credentials-label')).join(' ').trim();
+	check('Provider, Operation, Invoice ID and Options listed', ['Provider', 'Operation', 'Invoice ID', 'Options'].every((l) => labels.includes(l)), labels);
+	check('Authentication not listed as a parameter (chosen by the credential)', !/Authentication/.test(labels), labels);
+	check(`credential label ${provider.label}`, provider.label.test(credentialLabel), `"${credentialLabel}"`);
+	const offered = await offeredCredentials(page);
+	check(`credentials offered: ${provider.offered.join(', ')}`, JSON.stringify(offered) === JSON.stringify(provider.offered), `offered: ${offered.join(', ')}`);
+	await page.locator('[data-test-id^="node-credentials-select-item-"]:visible', { hasText: provider.credential }).first().click();
+	const selected = await selectedCredential(page);
+	check(`credential "${provider.credential}" selected`, selected === provider.credential, `selected: "${selected}"`);
+	shots.push(await shootParameters(page, provider.shot));
+}
+
+/** Qonto: the new-credential dialog (OAuth2 with its redirect URL), then the API key credential. */
+async function checkQontoCredentials(page, server, shots) {
+	say('Qonto credentials');
+	await page.locator(inNdv('node-credentials-select')).click();
+	await page.locator('[data-test-id="node-credentials-select-item-new"]:visible').click();
+	const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+	await dialog.waitFor();
+	await page.waitForTimeout(500);
+	const text = await dialog.innerText();
+	check('new credential dialog: OAuth Redirect URL, Client ID, Client Secret, Environment', ['OAuth Redirect URL', 'In Qonto, use the URL above', 'Client ID', 'Client Secret', 'Environment'].every((t) => text.includes(t)), text.replace(/\s+/g, ' ').slice(0, 400));
+	check('the redirect URL shown is <this n8n>/rest/oauth2-credential/callback', /https?:\/\/[^\s/]+\/rest\/oauth2-credential\/callback/.test(text), text.replace(/\s+/g, ' ').slice(0, 400));
+	const file = path.join(OUT, 'credential-qonto-oauth2.png');
+	await page.locator('[data-test-id="editCredential-modal"] .el-dialog').or(dialog).first().screenshot({ path: file });
+	shots.push(file);
+	await page.locator('[data-test-id="editCredential-modal"] button[aria-label="Close this dialog"], [data-test-id="editCredential-modal"] .el-dialog__headerbtn').first().click();
+	// n8n asks "Close without connecting?"
+	const confirm = page.locator('.el-message-box:visible button', { hasText: /^\s*Close\s*$/ });
+	if (await confirm.count().catch(() => 0)) await confirm.first().click();
+	else await page.waitForTimeout(300).then(() => confirm.first().click({ timeout: 3000 }).catch(() => {}));
+	await dialog.waitFor({ state: 'hidden' });
+
+	// choosing the API key credential switches Authentication to API Key (saved with the workflow)
+	await offeredCredentials(page);
+	await page.locator('[data-test-id^="node-credentials-select-item-"]:visible', { hasText: 'Qonto API key (local fake)' }).first().click();
+	await page.locator('[data-test-id="ndv-close-button"], [data-test-id="back-to-canvas"]').first().click(); // 2.x, 1.x
+	await page.keyboard.press('Control+s');
+	const rest = new RestClient(server.url);
+	await rest.setupOwner(OWNER);
+	let node;
+	for (let i = 0; i < 20; i++) {
+		const { json } = await rest.request('GET', `/rest/workflows/${WORKFLOW.id}`);
+		node = json.data.nodes.find((n) => n.name === NODE.name);
+		if (node.parameters.authentication === 'apiKey') break;
+		await page.waitForTimeout(250);
+	}
+	// (n8n leaves parameters at their default out of the saved workflow: Provider qonto is the default)
+	check('choosing "Qonto API key" saves Authentication = apiKey with the qontoApi credential', (node.parameters.provider ?? 'qonto') === 'qonto' && node.parameters.authentication === 'apiKey' && Boolean(node.credentials.qontoApi), JSON.stringify({ parameters: node.parameters, credentials: node.credentials }));
+}
+
+async function main() {
+	const started = Date.now();
+	say(`Editor check: the Payment Revert node in a real n8n ${LINE}.x editor, in Chromium`);
+	const executablePath = await ensureChromium();
+	const { chromium } = require('playwright-core');
+
+	await run('npm', ['run', 'build', '--silent'], { cwd: ROOT });
+	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-editor-'));
+	let fakes;
+	let server;
+	let browser;
+	let page;
+	const shots = [];
+	try {
+		const tarball = await packPackage(work);
+		const runtime = await ensureLine(LINE);
+		fakes = await startFakes({ config: fakesConfig() });
+		for (const seed of SEEDS) fakes.seed(seed.vendor, seed.id, seed.overrides);
+		const n8n = new N8n({ runtime, home: path.join(work, 'n8n-home'), brokerPort: await freePort() });
+		fs.mkdirSync(n8n.home, { recursive: true });
+		await n8n.installPackage(tarball);
+		await n8n.importCredentials(credentials(fakes.url));
+		const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
+		await n8n.importWorkflows(examples.map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'))));
+		server = await n8n.start({ port: await freePort(), env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
+		await new RestClient(server.url).setupOwner(OWNER);
+		say(`n8n ${runtime.version} on ${server.url}, ${path.basename(tarball)} installed; Chromium ${executablePath}`);
+
+		browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS, timeout: TIMEOUT_MS });
+		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+		page = await context.newPage();
+		page.setDefaultTimeout(TIMEOUT_MS);
+
+		await page.goto(`${server.url}/signin`);
+		await page.locator('input[name="emailOrLdapLoginId"], input[type="email"]').first().fill(OWNER.email);
+		await page.locator('input[type="password"]').first().fill(OWNER.password);
+		await page.locator('[data-test-id="form-submit-button"]').click();
+		await page.waitForURL((url) => !/\/signin/.test(url.pathname));
+
+		say(`Workflow "${WORKFLOW.name}"`);
+		await page.goto(`${server.url}/workflow/${WORKFLOW.id}`);
+		const canvasNode = page.locator('[data-test-id="canvas-node"]', { hasText: 'Payment Revert' }).first();
+		await canvasNode.waitFor();
+		await page.waitForTimeout(1000);
+		fs.mkdirSync(OUT, { recursive: true });
+		const canvasShot = path.join(OUT, 'workflow-nightly-reconciliation.png');
+		await page.screenshot({ path: canvasShot });
+		shots.push(canvasShot);
+		const nodesShown = await page.locator('[data-test-id="canvas-node"]').count();
+		check(`canvas shows the workflow's ${WORKFLOW.nodes.length} nodes`, nodesShown === WORKFLOW.nodes.length, `nodes on the canvas: ${nodesShown}`);
+
+		await canvasNode.dblclick();
+		await page.locator(inNdv('parameter-input-provider')).waitFor();
+		check('the Payment Revert node opens', true);
+		// start from the last provider so that selecting Qonto is a real change too
+		for (const provider of [...PROVIDERS.slice(1), PROVIDERS[0]]) await checkProvider(page, provider, shots);
+		await checkQontoCredentials(page, server, shots);
+	} catch (error) {
+		check('editor check ran to the end', false, (error.stack || String(error)).split('\n').slice(0, 6).join('\n      '));
+		if (page) {
+			// what the page showed, to debug a changed editor
+			const file = path.join(os.tmpdir(), 'payment-revert-editor-failure.png');
+			await page.screenshot({ path: file }).catch(() => {});
+			const ids = await page.$$eval('[data-test-id]', (els) => [...new Set(els.map((e) => e.getAttribute('data-test-id')))]).catch(() => []);
+			say(`      page: ${page.url()}; screenshot ${file}\n      data-test-ids: ${ids.join(' ')}`);
+		}
+	} finally {
+		if (browser) await browser.close().catch(() => {});
+		if (server) await server.stop();
+		if (fakes) await fakes.close();
+		fs.rmSync(work, { recursive: true, force: true });
+	}
+	say();
+	for (const file of shots) say(`screenshot: ${file.startsWith(ROOT) ? path.relative(ROOT, file) : file}`);
+	const failed = results.filter((r) => !r.ok).length;
+	say(`Tests: ${results.length - failed} passed, ${failed} failed, ${results.length} total (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+	if (failed) process.exitCode = 1;
+}
+
+main().catch((error) => {
+	console.error(error.stack || error.message);
+	process.exit(1);
+});
