@@ -89,8 +89,10 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const results: Result[] = new Array(items.length);
 	let next = 0;
 	let stopped = false;
+	// A cancelled execution starts no more reverts (n8n 1.x has no signal).
+	const cancelled = () => this.getExecutionCancelSignal?.()?.aborted === true;
 	const worker = async () => {
-		while (!stopped && next < items.length) {
+		while (!stopped && !cancelled() && next < items.length) {
 			const i = next++;
 			const raw = parameter(this, provider, 'invoiceId', i, '');
 			let invoiceId = raw instanceof RevertFailure || raw === null || raw === undefined ? '' : String(raw).trim();

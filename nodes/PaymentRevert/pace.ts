@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 /** What a vendor reports of its quota on an answer. */
 export interface Quota {
 	remaining: number;
-	/** When the window ends, on this machine's clock. */
+	/** When the window ends, on this machine's clock (the vendor's clock corrected by its Date header). */
 	resetAtMs: number;
 }
 
@@ -79,6 +79,8 @@ export class Pace {
 			if (this.budget !== undefined) {
 				// Reserve the next evenly spaced slot before sleeping, so that concurrent items queue.
 				const at = Math.max(now, this.nextAt);
+				// A turn further away than the user allows is refused without taking it.
+				if (at - now > maxWaitSeconds * 1000) return { refusedWaitSeconds: Math.ceil((at - now) / 1000) };
 				this.nextAt = at + (this.resetAt - at) / this.budget;
 				this.budget -= 1;
 				if (at > now) await this.clock.sleep(at - now);
@@ -86,6 +88,11 @@ export class Pace {
 			}
 			return this.ticket();
 		}
+	}
+
+	/** Nothing in flight or waiting, and no wait or window of the vendor's still running. */
+	idleFor(ms: number, now: number): boolean {
+		return this.inFlight === 0 && !this.probe && now - Math.max(this.lastUsed, this.blockedUntil, this.resetAt) > ms;
 	}
 
 	/** The vendor asked everyone to wait (a 429). */
@@ -105,6 +112,7 @@ export class Pace {
 			done: (quota) => {
 				if (finished) return;
 				finished = true;
+				this.lastUsed = this.clock.now();
 				this.inFlight -= 1;
 				if (quota) this.learn(quota);
 				onDone?.();
@@ -132,7 +140,7 @@ const IDLE_MS = 15 * 60_000;
 /** The pace for one credential within one execution, created on first use. */
 export function paceFor(key: string, signal?: AbortSignal): Pace {
 	const now = Date.now();
-	for (const [k, pace] of paces) if (now - pace.lastUsed > IDLE_MS) paces.delete(k);
+	for (const [k, pace] of paces) if (pace.idleFor(IDLE_MS, now)) paces.delete(k);
 	let pace = paces.get(key);
 	if (!pace) {
 		pace = new Pace(realClock(signal));

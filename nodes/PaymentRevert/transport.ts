@@ -95,16 +95,19 @@ export class Connection {
 	 */
 	async send(ctx: IExecuteFunctions, spec: RequestSpec, options: TransportOptions): Promise<Exchange | TransportFailure> {
 		let ambiguous = false;
+		let last: VendorResponse | undefined;
 		for (let attempt = 0; ; attempt++) {
 			const ticket = await this.pace.admit(options.maxRetryWaitSeconds);
 			if (!('done' in ticket)) {
+				// Held back before sending: keep what an earlier attempt of this item got.
+				if (last) return { response: last, ambiguous, refusedWaitSeconds: ticket.refusedWaitSeconds };
 				return new TransportFailure(undefined, undefined, undefined, ambiguous, ticket.refusedWaitSeconds);
 			}
 			let response: VendorResponse | TransportFailure | undefined;
 			try {
 				response = await this.once(ctx, spec, options);
 			} finally {
-				ticket.done(response && !(response instanceof TransportFailure) ? this.provider.quota?.(response) : undefined);
+				ticket.done(response && !(response instanceof TransportFailure) ? this.provider.quota?.(response, Date.now()) : undefined);
 			}
 			if (response instanceof TransportFailure) {
 				const code = response.networkCode ?? '';
@@ -117,16 +120,19 @@ export class Connection {
 				continue;
 			}
 			if (!RETRY_STATUSES.includes(response.statusCode)) return { response, ambiguous };
+			last = response;
 			if (spec.write && response.statusCode >= 500) ambiguous = true;
 			const asked = this.provider.retryAfterSeconds(response, Date.now());
+			const limited = response.statusCode === 429;
+			// A 429 is about the credential's quota: every item waits what the vendor asked, even
+			// when this one gives up. Without a figure, the others wait a backoff (within what the
+			// user allows) and this item its own.
+			if (limited) this.pace.hold(asked !== undefined ? asked * 1000 : Math.min(backoffMs(attempt), options.maxRetryWaitSeconds * 1000));
 			if (asked !== undefined && asked > options.maxRetryWaitSeconds) {
 				return { response, ambiguous, refusedWaitSeconds: asked };
 			}
-			const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt);
-			// A 429 is about the credential's quota: every item waits. A 5xx only delays this item.
-			if (response.statusCode === 429) this.pace.hold(waitMs);
 			if (attempt >= options.maxRetries) return { response, ambiguous };
-			if (response.statusCode !== 429) await this.pace.pause(waitMs);
+			if (!limited || asked === undefined) await this.pace.pause(asked !== undefined ? asked * 1000 : backoffMs(attempt));
 		}
 	}
 

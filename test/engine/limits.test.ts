@@ -58,6 +58,18 @@ describe('rate limits enforced by the fakes', () => {
 		60_000,
 	);
 
+	it('a 429 asking longer than Max Retry Wait holds every item: the others fail without a request', async () => {
+		const ids = Array.from({ length: 5 }, (_, n) => VENDORS.wethod.idOf(n));
+		for (const id of ids) suite.fakes.seed('wethod', id);
+		suite.fakes.addFaults([{ vendor: 'wethod', type: 'limit', retryAfter: 120 }]);
+		const result = await run('wethod', ids, { maxRetryWaitSeconds: 30 });
+		const errors = result.output.map((i) => i.json.error as IDataObject);
+		expect(errors.map((e) => [e.category, e.retryAfterSeconds])).toEqual(ids.map(() => ['rate_limited', 120]));
+		expect(errors[0]).toMatchObject({ httpCode: '429' });
+		expect(errors[1].message).toMatch(/^Wethod: rate limit reached for invoice \d+; Wethod asks to wait 120 s/);
+		expect(suite.fakes.log).toHaveLength(1);
+	});
+
 	it('Qonto OAuth2: an expired token is refreshed once for a batch in flight, not once per item', async () => {
 		const ids = Array.from({ length: 10 }, (_, n) => VENDORS.qonto.idOf(n));
 		for (const id of ids) suite.fakes.seed('qonto', id);

@@ -163,12 +163,37 @@ describe('Pace (simulated clock)', () => {
 		probe.done(vendor.hit().quota);
 		for (let i = 0; i < 9; i++) vendor.hit(); // another workflow, same API key
 		const ticket = (await clock.run(pace.admit(60))) as Ticket;
-		// This one goes (the pace did not know yet) and learns that nothing is left.
+		// This one goes (the pace did not know yet), is refused and learns that nothing is left.
 		ticket.done(vendor.hit().quota);
-		expect(vendor.limited).toHaveLength(1);
 		await batch(pace, clock, vendor, 5, 3);
 		expect(vendor.limited).toHaveLength(1);
 		expect(vendor.sent.slice(-5).every((t) => t >= 6000)).toBe(true);
+	});
+
+	it('a turn further away than Max Retry Wait is refused without being taken', async () => {
+		const clock = new SimClock();
+		const vendor = new Vendor(clock, 10, 60_000);
+		const pace = new Pace(clock);
+		((await clock.run(pace.admit(10))) as Ticket).done(vendor.hit().quota);
+		// 9 left for 60 s: one every 6.7 s. The first turn is now, the second in 6.7 s, the third too far.
+		const first = (await clock.run(pace.admit(10))) as Ticket;
+		const admissions = await clock.run(Promise.all([pace.admit(10), pace.admit(10)]));
+		expect(admissions[1]).toEqual({ refusedWaitSeconds: 14 });
+		expect(clock.now()).toBeCloseTo(6667, 0);
+		first.done();
+		(admissions[0] as Ticket).done();
+		// The refused turn was not taken: the next one is the third slot, not the fourth.
+		await clock.run(pace.admit(60));
+		expect(clock.now()).toBeCloseTo(13_333, 0);
+	});
+
+	it('a pace stays while the vendor\'s wait runs, and is idle only after it', async () => {
+		const clock = new SimClock();
+		const pace = new Pace(clock);
+		((await clock.run(pace.admit(60))) as Ticket).done();
+		pace.hold(30 * 60_000);
+		expect(pace.idleFor(15 * 60_000, 20 * 60_000)).toBe(false);
+		expect(pace.idleFor(15 * 60_000, 46 * 60_000)).toBe(true);
 	});
 });
 

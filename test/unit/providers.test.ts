@@ -157,6 +157,19 @@ describe('Contazen', () => {
 		expect(contazen.retryAfterSeconds(response(429, {}), now)).toBeUndefined();
 	});
 
+	it("quota: remaining and reset, the reset moved to our clock when Contazen's Date header is off by more than 2 s", () => {
+		const now = 1_000_000_000_000;
+		const headers = { 'x-ratelimit-remaining': '41', 'x-ratelimit-reset': String(now / 1000 + 30) };
+		expect(contazen.quota!(response(200, {}, headers), now)).toEqual({ remaining: 41, resetAtMs: now + 30_000 });
+		const sameClock = { ...headers, date: new Date(now + 900).toUTCString() };
+		expect(contazen.quota!(response(200, {}, sameClock), now)).toEqual({ remaining: 41, resetAtMs: now + 30_000 });
+		// Contazen's clock 20 s ahead: its reset is 10 s away for us, not 30.
+		const ahead = { ...headers, 'x-ratelimit-reset': String(now / 1000 + 20 + 10), date: new Date(now + 20_000).toUTCString() };
+		expect(contazen.quota!(response(200, {}, ahead), now)).toEqual({ remaining: 41, resetAtMs: now + 10_000 });
+		expect(contazen.retryAfterSeconds(response(429, {}, ahead), now)).toBe(10);
+		expect(contazen.quota!(response(200, {}, { 'x-ratelimit-remaining': '41' }), now)).toBeUndefined();
+	});
+
 	it('checks the key prefix', () => {
 		expect(contazen.checkCredentials('contazenApi', { apiKey: 'sk_live_abc' })).toBeUndefined();
 		expect(contazen.checkCredentials('contazenApi', { apiKey: 'sk_test_abc' })).toBeUndefined();

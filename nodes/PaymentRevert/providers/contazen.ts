@@ -1,4 +1,4 @@
-import { firstMessage, header, isObject, num, retryAfterHeader, str } from './parse';
+import { firstMessage, header, isObject, num, onOurClock, retryAfterHeader, str } from './parse';
 import type { Provider, VendorResponse } from './types';
 
 const NOT_PAID = /not[\s_-]*paid|already[\s_-]*unpaid|is[\s_-]+unpaid|no[\s_-]+payment/i;
@@ -77,11 +77,12 @@ export const contazen: Provider = {
 		return undefined;
 	},
 
-	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds.
-	quota(response) {
+	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds on Contazen's clock.
+	quota(response, nowMs) {
 		const remaining = num(header(response, 'x-ratelimit-remaining'));
 		const reset = num(header(response, 'x-ratelimit-reset'));
-		return remaining === null || reset === null ? undefined : { remaining, resetAtMs: reset * 1000 };
+		if (remaining === null || reset === null) return undefined;
+		return { remaining, resetAtMs: onOurClock(reset * 1000, response, nowMs) };
 	},
 
 	retryAfterSeconds(response, nowMs) {
@@ -93,7 +94,7 @@ export const contazen: Provider = {
 		// The window's reset is on every answer: it is a wait only when the window is used up.
 		const exhausted = response.statusCode === 429 || header(response, 'x-ratelimit-remaining') === '0';
 		const reset = num(header(response, 'x-ratelimit-reset'));
-		return reset === null || !exhausted ? undefined : Math.max(0, reset - nowMs / 1000);
+		return reset === null || !exhausted ? undefined : Math.max(0, (onOurClock(reset * 1000, response, nowMs) - nowMs) / 1000);
 	},
 
 	permissionHint:

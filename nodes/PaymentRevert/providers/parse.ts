@@ -59,3 +59,14 @@ export function textExcerpt(text: string): string | null {
 	if (plain === '') return null;
 	return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
 }
+
+/**
+ * A time the vendor gave (ms, on its clock) on this machine's clock. Only a skew the `Date`
+ * header shows beyond its own one-second resolution is corrected.
+ */
+export function onOurClock(vendorMs: number, response: VendorResponse, nowMs: number): number {
+	const date = Date.parse(header(response, 'date') ?? '');
+	if (Number.isNaN(date)) return vendorMs;
+	const skew = date - nowMs;
+	return Math.abs(skew) > 2000 ? vendorMs - skew : vendorMs;
+}

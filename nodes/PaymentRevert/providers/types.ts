@@ -90,7 +90,7 @@ export interface Provider {
 	/** Classifies a refused revert; undefined when it is an ordinary error. */
 	refusal(response: VendorResponse, error: VendorError): Refusal | undefined;
 	/** The remaining quota and the window's reset, where the vendor reports them on its answers. */
-	quota?: (response: VendorResponse) => Quota | undefined;
+	quota?: (response: VendorResponse, nowMs: number) => Quota | undefined;
 	/** Seconds the vendor asks to wait, from its headers or body. */
 	retryAfterSeconds(response: VendorResponse, nowMs: number): number | undefined;
 	/** What the 403 usually means for this vendor (scope, permission). */
