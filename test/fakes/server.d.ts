@@ -43,6 +43,8 @@ export interface QontoConfig {
 	rateLimit: RateWindow | RateWindow[] | null;
 	retryAfter: boolean;
 	unauthorizedLimit: RateWindow | null;
+	/** Delay before every answer of this vendor, in ms (benchmarks); a latency fault replaces it. */
+	latencyMs: number;
 }
 
 export interface ContazenConfig {
@@ -53,6 +55,8 @@ export interface ContazenConfig {
 	retryAfter: boolean;
 	errorRequestId: boolean;
 	singleGet: boolean;
+	/** Delay before every answer of this vendor, in ms (benchmarks); a latency fault replaces it. */
+	latencyMs: number;
 }
 
 export interface WethodConfig {
@@ -63,6 +67,8 @@ export interface WethodConfig {
 	permissions: Record<string, string[]>;
 	notPaid: 'precondition' | 'ok';
 	rateLimit: RateWindow | RateWindow[] | null;
+	/** Delay before every answer of this vendor, in ms (benchmarks); a latency fault replaces it. */
+	latencyMs: number;
 }
 
 export interface FakesConfig {

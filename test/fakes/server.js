@@ -61,6 +61,7 @@ const DEFAULT_CONFIG = {
 			{ limit: 10_000, windowMs: 10 * MINUTE },
 		],
 		retryAfter: true, // send Retry-After on 429 [?]
+		latencyMs: 0, // delay before every answer of this vendor (benchmarks); a latency fault replaces it
 		// throttling after too many 401 answers per IP [V]; null: off
 		unauthorizedLimit: { limit: 200, windowMs: HOUR },
 	},
@@ -74,6 +75,7 @@ const DEFAULT_CONFIG = {
 		retryAfter: false, // send Retry-After on 429 besides error.retry_after [?]
 		errorRequestId: false, // meta.request_id on error bodies (the documented example has none) [?]
 		singleGet: false, // GET /v1/supplier-bills/{id} is undocumented [?]; off: 404 like an unknown route
+		latencyMs: 0, // delay before every answer of this vendor (benchmarks); a latency fault replaces it
 	},
 	wethod: {
 		tokens: ['wethod-token-0001'],
@@ -84,6 +86,7 @@ const DEFAULT_CONFIG = {
 		// 'precondition' (412) or 'ok' (200 no-op) on :set-unpaid of an invoice that is not paid [?]
 		notPaid: 'precondition',
 		rateLimit: { limit: 5000, windowMs: HOUR }, // per token [C]; null: off
+		latencyMs: 0, // delay before every answer of this vendor (benchmarks); a latency fault replaces it
 	},
 };
 
@@ -1019,7 +1022,8 @@ function startFakes(options = {}) {
 
 		const fault = takeFault(w.faults, vendor, req.method, ctx.path);
 		if (fault) entry.fault = fault.type;
-		if (fault && fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+		const latencyMs = fault && fault.latencyMs !== undefined ? fault.latencyMs : w.config[vendor].latencyMs;
+		if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
 		if (fault && fault.type === 'reset') return req.socket.destroy();
 		if (fault && fault.type === 'hang') return; // never answers: the client's timeout fires
 		const injected = fault && faultReply(w, vendor, fault);

@@ -889,6 +889,18 @@ describe('faults', () => {
 		expect(Date.now() - started).toBeLessThan(280);
 	});
 
+	it("latencyMs in a vendor's config: every answer of that vendor late, the others not delayed", async () => {
+		fakes.config.qonto.latencyMs = 300;
+		for (let i = 0; i < 2; i += 1) {
+			const started = Date.now();
+			expect((await read()).status).toBe(200);
+			expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+		}
+		expect(fakes.config.wethod.latencyMs).toBe(0);
+		fakes.reset();
+		expect(fakes.config.qonto.latencyMs).toBe(0);
+	});
+
 	it('matches by vendor, path substring and method; other requests pass', async () => {
 		fakes.addFaults([
 			{ type: 'status', status: 500, vendor: 'wethod', path: 'set-unpaid', method: 'post' },
