@@ -103,7 +103,7 @@ function requestTemplate(fakes, vendor) {
 /** A bare axios loop: `concurrency` workers, each sending the node's request for the next ID. */
 async function runFloor(url, vendor, list, template, concurrency) {
 	const axios = require('axios');
-	const prefix = vendor === 'contazen' ? '/contazen/v1' : '/wethod';
+	const prefix = `/${vendor}`; // the log's path is after the vendor prefix
 	const [sample] = template.path.match(/sbill_bench\d+|\d{6}/) || [];
 	let next = 0;
 	const results = [];
@@ -213,15 +213,15 @@ async function latencyBound(fakes) {
 			String(concurrency),
 			String(n),
 			ideal.toFixed(0),
-			`${(sf.median * ideal).toFixed(1)} (${fmt(summary(floor.map((x) => x * 100)), 1, ' %')})`,
-			`${(sn.median * ideal).toFixed(1)} (${fmt(summary(node.map((x) => x * 100)), 1, ' %')})`,
+			`${(sf.median * ideal).toFixed(1)}, ${fmt(summary(floor.map((x) => x * 100)), 1, ' %')}`,
+			`${(sn.median * ideal).toFixed(1)}, ${fmt(summary(node.map((x) => x * 100)), 1, ' %')}`,
 		]);
 		report.chart.push({ group: `Latency 50 ms: share of ideal`, label: `node c=${concurrency}`, value: sn.median, min: sn.min, max: sn.max, target: concurrency === 20 ? 0.9 : undefined, better: 'higher' });
 	}
 	table(
 		'2. Latency-bound: throughput vs ideal (concurrency ÷ latency)',
 		`Contazen reverts (1 request each), fake latency ${LATENCY_MS} ms on every answer, ${REPS} runs each. Throughput in reverts/s, then the share of the ideal as median (min–max). Concurrency 1 uses ${SIZE.latencyC1} reverts instead of ${SIZE.latency} (the ideal alone is then ${(SIZE.latencyC1 * LATENCY_MS) / 1000} s; 1,000 would be 50 s a run). The floor is the same axios loop with that many workers. Target at concurrency 20: ≥ 90 %.`,
-		['concurrency', 'reverts', 'ideal (/s)', 'axios floor: /s (share of ideal)', 'Payment Revert: /s (share of ideal)'],
+		['concurrency', 'reverts', 'ideal (/s)', 'axios floor: /s, share of ideal', 'Payment Revert: /s, share of ideal'],
 		rows,
 	);
 	return out;
