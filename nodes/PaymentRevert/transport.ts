@@ -123,16 +123,18 @@ export class Connection {
 			last = response;
 			if (spec.write && response.statusCode >= 500) ambiguous = true;
 			const asked = this.provider.retryAfterSeconds(response, Date.now());
+			const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt);
 			const limited = response.statusCode === 429;
 			// A 429 is about the credential's quota: every item waits what the vendor asked, even
-			// when this one gives up. Without a figure, the others wait a backoff (within what the
-			// user allows) and this item its own.
-			if (limited) this.pace.hold(asked !== undefined ? asked * 1000 : Math.min(backoffMs(attempt), options.maxRetryWaitSeconds * 1000));
+			// when this one gives up. Without a figure, the others wait the backoff (within what the
+			// user allows) and this item waits it too.
+			if (limited) this.pace.hold(asked !== undefined ? waitMs : Math.min(waitMs, options.maxRetryWaitSeconds * 1000));
 			if (asked !== undefined && asked > options.maxRetryWaitSeconds) {
 				return { response, ambiguous, refusedWaitSeconds: asked };
 			}
 			if (attempt >= options.maxRetries) return { response, ambiguous };
-			if (!limited || asked === undefined) await this.pace.pause(asked !== undefined ? asked * 1000 : backoffMs(attempt));
+			// The pace makes this item wait a 429's asked wait; any other wait is its own.
+			if (!limited || asked === undefined) await this.pace.pause(waitMs);
 		}
 	}
 
