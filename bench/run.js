@@ -293,8 +293,8 @@ function n8nWorkflows(url) {
 	});
 	const make = (id, n, kind) => {
 		const list = ids(n, contazenId);
-		if (kind.node === 'pr') return workflow({ id, provider: 'contazen', credential: cred('contazenApi'), ids: list, options: kind.options || {} });
-		const wf = workflow({ id, provider: 'contazen', credential: cred('contazenApi'), ids: list });
+		if (kind.node === 'pr') return workflow({ id, provider: 'contazen', credential: cred('paymentRevertContazenApi'), ids: list, options: kind.options || {} });
+		const wf = workflow({ id, provider: 'contazen', credential: cred('paymentRevertContazenApi'), ids: list });
 		const node = httpNode(id, kind);
 		wf.nodes = wf.nodes.map((x) => (x.name === 'Payment Revert' ? node : x));
 		wf.connections.Split.main[0][0].node = node.name;

@@ -164,7 +164,7 @@ async function checkQontoCredentials(page, server, shots) {
 		await page.waitForTimeout(250);
 	}
 	// (n8n leaves parameters at their default out of the saved workflow: Provider qonto is the default)
-	check('choosing "Qonto API key" saves Authentication = apiKey with the qontoApi credential', (node.parameters.provider ?? 'qonto') === 'qonto' && node.parameters.authentication === 'apiKey' && Boolean(node.credentials.qontoApi), JSON.stringify({ parameters: node.parameters, credentials: node.credentials }));
+	check('choosing "Qonto API key" saves Authentication = apiKey with the paymentRevertQontoApi credential', (node.parameters.provider ?? 'qonto') === 'qonto' && node.parameters.authentication === 'apiKey' && Boolean(node.credentials.paymentRevertQontoApi), JSON.stringify({ parameters: node.parameters, credentials: node.credentials }));
 }
 
 async function main() {

@@ -22,27 +22,27 @@ export const STAGING_TOKEN = fixture.stagingToken;
 /** The fixtures' credentials pointed at a running `test/fakes/server.js`. */
 export function fakeCredentials(url: string): Record<string, ICredentialDataDecryptedObject> {
 	const creds = credentials();
-	Object.assign(creds.qontoApi, { environment: 'custom', apiBaseUrl: `${url}/qonto`, stagingToken: STAGING_TOKEN });
-	Object.assign(creds.qontoOAuth2Api, {
+	Object.assign(creds.paymentRevertQontoApi, { environment: 'custom', apiBaseUrl: `${url}/qonto`, stagingToken: STAGING_TOKEN });
+	Object.assign(creds.paymentRevertQontoOAuth2Api, {
 		environment: 'custom',
 		apiBaseUrl: `${url}/qonto`,
 		oauthBaseUrl: `${url}/qonto-oauth`,
 		stagingToken: STAGING_TOKEN,
 	});
-	creds.contazenApi.baseUrl = `${url}/contazen/v1`;
-	creds.wethodApi.baseUrl = `${url}/wethod`;
+	creds.paymentRevertContazenApi.baseUrl = `${url}/contazen/v1`;
+	creds.paymentRevertWethodApi.baseUrl = `${url}/wethod`;
 	return creds;
 }
 export const NOT_A_CONTAZEN_KEY = fixture.notAContazenKey;
 
 /** Every secret value of the fixtures: none may appear in any output, message or description. */
 export const SECRETS = [
-	fixture.qontoOAuth2Api.clientSecret,
-	fixture.qontoOAuth2Api.oauthTokenData.access_token,
-	fixture.qontoOAuth2Api.oauthTokenData.refresh_token,
-	fixture.qontoApi.secretKey,
-	fixture.contazenApi.apiKey,
-	fixture.wethodApi.accessToken,
+	fixture.paymentRevertQontoOAuth2Api.clientSecret,
+	fixture.paymentRevertQontoOAuth2Api.oauthTokenData.access_token,
+	fixture.paymentRevertQontoOAuth2Api.oauthTokenData.refresh_token,
+	fixture.paymentRevertQontoApi.secretKey,
+	fixture.paymentRevertContazenApi.apiKey,
+	fixture.paymentRevertWethodApi.accessToken,
 	fixture.stagingToken,
 ];
 

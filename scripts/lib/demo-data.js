@@ -57,19 +57,19 @@ const SEEDS = [
 ];
 
 const CREDENTIAL_IDS = {
-	qontoOAuth2Api: 'demoQontoOAuth21',
-	qontoApi: 'demoQontoApiKey1',
-	contazenApi: 'demoContazenKey1',
-	wethodApi: 'demoWethodToken1',
+	paymentRevertQontoOAuth2Api: 'demoQontoOAuth21',
+	paymentRevertQontoApi: 'demoQontoApiKey1',
+	paymentRevertContazenApi: 'demoContazenKey1',
+	paymentRevertWethodApi: 'demoWethodToken1',
 };
 
 /** The four credentials, one per type, pointing at the fakes on `url`. */
 function credentials(url) {
 	return [
 		{
-			id: CREDENTIAL_IDS.qontoOAuth2Api,
+			id: CREDENTIAL_IDS.paymentRevertQontoOAuth2Api,
 			name: 'Qonto OAuth2 (local fake)',
-			type: 'qontoOAuth2Api',
+			type: 'paymentRevertQontoOAuth2Api',
 			data: {
 				environment: 'custom',
 				apiBaseUrl: `${url}/qonto`,
@@ -85,21 +85,21 @@ function credentials(url) {
 			},
 		},
 		{
-			id: CREDENTIAL_IDS.qontoApi,
+			id: CREDENTIAL_IDS.paymentRevertQontoApi,
 			name: 'Qonto API key (local fake)',
-			type: 'qontoApi',
+			type: 'paymentRevertQontoApi',
 			data: { login: FAKE_SECRETS.qontoLogin, secretKey: FAKE_SECRETS.qontoSecretKey, environment: 'custom', apiBaseUrl: `${url}/qonto` },
 		},
 		{
-			id: CREDENTIAL_IDS.contazenApi,
+			id: CREDENTIAL_IDS.paymentRevertContazenApi,
 			name: 'Contazen (local fake)',
-			type: 'contazenApi',
+			type: 'paymentRevertContazenApi',
 			data: { apiKey: FAKE_SECRETS.contazenApiKey, baseUrl: `${url}/contazen/v1` },
 		},
 		{
-			id: CREDENTIAL_IDS.wethodApi,
+			id: CREDENTIAL_IDS.paymentRevertWethodApi,
 			name: 'Wethod (local fake)',
-			type: 'wethodApi',
+			type: 'paymentRevertWethodApi',
 			data: { accessToken: FAKE_SECRETS.wethodToken, company: 'acme', apiVersion: '2024-06-15', baseUrl: `${url}/wethod` },
 		},
 	];

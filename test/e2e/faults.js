@@ -8,7 +8,7 @@ const { nodeItems } = require('../../scripts/lib/n8n');
 const { PROVIDERS, VENDORS, randomBatch, seedBatch, faultMatrix } = require('../fakes/scenarios');
 const { workflow, cred } = require('./workflows');
 
-const CREDENTIAL = { qonto: 'qontoApi', contazen: 'contazenApi', wethod: 'wethodApi' };
+const CREDENTIAL = { qonto: 'paymentRevertQontoApi', contazen: 'paymentRevertContazenApi', wethod: 'paymentRevertWethodApi' };
 const SUFFIX = { qonto: 'Qo', contazen: 'Cz', wethod: 'We' };
 const SEED = 3;
 const PACED = Array.from({ length: 300 }, (_, n) => VENDORS.contazen.idOf(n));

@@ -26,9 +26,9 @@ const byId = (id) => EXAMPLES.find((w) => w.id === id);
 
 /** Credentials that must be refused, next to the good ones from the demo. */
 const BAD = {
-	qontoApi: { id: 'e2eQontoBadKey01', secret: 'qonto-wrong-secret-0000' },
-	contazenApi: { id: 'e2eContazenBad01', secret: 'sk_test_wrongwrongwrong000000001' },
-	wethodApi: { id: 'e2eWethodBad0001', secret: 'wethod-wrong-token-0000' },
+	paymentRevertQontoApi: { id: 'e2eQontoBadKey01', secret: 'qonto-wrong-secret-0000' },
+	paymentRevertContazenApi: { id: 'e2eContazenBad01', secret: 'sk_test_wrongwrongwrong000000001' },
+	paymentRevertWethodApi: { id: 'e2eWethodBad0001', secret: 'wethod-wrong-token-0000' },
 };
 const SECRETS = [
 	FAKE_SECRETS.qontoClientSecret,
@@ -42,9 +42,9 @@ const SECRETS = [
 
 function badCredentials(url) {
 	return [
-		{ id: BAD.qontoApi.id, name: 'Qonto wrong key', type: 'qontoApi', data: { login: FAKE_SECRETS.qontoLogin, secretKey: BAD.qontoApi.secret, environment: 'custom', apiBaseUrl: `${url}/qonto` } },
-		{ id: BAD.contazenApi.id, name: 'Contazen wrong key', type: 'contazenApi', data: { apiKey: BAD.contazenApi.secret, baseUrl: `${url}/contazen/v1` } },
-		{ id: BAD.wethodApi.id, name: 'Wethod wrong token', type: 'wethodApi', data: { accessToken: BAD.wethodApi.secret, company: 'acme', apiVersion: '2024-06-15', baseUrl: `${url}/wethod` } },
+		{ id: BAD.paymentRevertQontoApi.id, name: 'Qonto wrong key', type: 'paymentRevertQontoApi', data: { login: FAKE_SECRETS.qontoLogin, secretKey: BAD.paymentRevertQontoApi.secret, environment: 'custom', apiBaseUrl: `${url}/qonto` } },
+		{ id: BAD.paymentRevertContazenApi.id, name: 'Contazen wrong key', type: 'paymentRevertContazenApi', data: { apiKey: BAD.paymentRevertContazenApi.secret, baseUrl: `${url}/contazen/v1` } },
+		{ id: BAD.paymentRevertWethodApi.id, name: 'Wethod wrong token', type: 'paymentRevertWethodApi', data: { accessToken: BAD.paymentRevertWethodApi.secret, company: 'acme', apiVersion: '2024-06-15', baseUrl: `${url}/wethod` } },
 	];
 }
 
@@ -52,19 +52,19 @@ const Q1 = '4d5418bb-bd0d-4df4-865c-c07afab8bb48';
 const Q3 = '9a1c5c2e-7c55-4c3b-9d6b-2f0e8f1d2a11';
 const ERROR_WORKFLOWS = [
 	// stop on the first failure: a wrong API key fails the run
-	workflow({ id: 'e2eQontoBadKey01', provider: 'qonto', authentication: 'apiKey', credential: cred('qontoApi', BAD.qontoApi.id), ids: [Q1] }),
-	workflow({ id: 'e2eContazenBad01', provider: 'contazen', credential: cred('contazenApi', BAD.contazenApi.id), ids: ['sbill_demo0001'] }),
-	workflow({ id: 'e2eWethodBad0001', provider: 'wethod', credential: cred('wethodApi', BAD.wethodApi.id), ids: ['1042'] }),
+	workflow({ id: 'e2eQontoBadKey01', provider: 'qonto', authentication: 'apiKey', credential: cred('paymentRevertQontoApi', BAD.paymentRevertQontoApi.id), ids: [Q1] }),
+	workflow({ id: 'e2eContazenBad01', provider: 'contazen', credential: cred('paymentRevertContazenApi', BAD.paymentRevertContazenApi.id), ids: ['sbill_demo0001'] }),
+	workflow({ id: 'e2eWethodBad0001', provider: 'wethod', credential: cred('paymentRevertWethodApi', BAD.paymentRevertWethodApi.id), ids: ['1042'] }),
 	// successes and failures split over the two outputs
-	workflow({ id: 'e2eWethodErrOut1', provider: 'wethod', credential: cred('wethodApi'), ids: ['1042', '999999', '1044', ''], onError: 'continueErrorOutput' }),
+	workflow({ id: 'e2eWethodErrOut1', provider: 'wethod', credential: cred('paymentRevertWethodApi'), ids: ['1042', '999999', '1044', ''], onError: 'continueErrorOutput' }),
 	// the same items, API key auth, stop at the first bad ID: nothing is sent for it
-	workflow({ id: 'e2eQontoApiKey01', provider: 'qonto', authentication: 'apiKey', credential: cred('qontoApi'), ids: [Q1, Q3], onError: 'continueRegularOutput' }),
-	workflow({ id: 'e2eQontoBadId001', provider: 'qonto', authentication: 'apiKey', credential: cred('qontoApi'), ids: ['not-a-uuid'] }),
+	workflow({ id: 'e2eQontoApiKey01', provider: 'qonto', authentication: 'apiKey', credential: cred('paymentRevertQontoApi'), ids: [Q1, Q3], onError: 'continueRegularOutput' }),
+	workflow({ id: 'e2eQontoBadId001', provider: 'qonto', authentication: 'apiKey', credential: cred('paymentRevertQontoApi'), ids: ['not-a-uuid'] }),
 	// faults and limits
-	workflow({ id: 'e2eContazenRate1', provider: 'contazen', credential: cred('contazenApi'), ids: ['sbill_demo0001', 'sbill_demo0002', 'sbill_demo0003'], onError: 'continueRegularOutput' }),
-	workflow({ id: 'e2eWethodFaults1', provider: 'wethod', credential: cred('wethodApi'), ids: ['1042', '1044'], onError: 'continueRegularOutput', options: { timeoutSeconds: 2 } }),
-	workflow({ id: 'e2eWethodHang001', provider: 'wethod', credential: cred('wethodApi'), ids: ['1042'], onError: 'continueRegularOutput', options: { timeoutSeconds: 1, maxRetries: 0 } }),
-	workflow({ id: 'e2eQontoGate0001', provider: 'qonto', authentication: 'apiKey', credential: cred('qontoApi'), ids: [Q1], onError: 'continueRegularOutput' }),
+	workflow({ id: 'e2eContazenRate1', provider: 'contazen', credential: cred('paymentRevertContazenApi'), ids: ['sbill_demo0001', 'sbill_demo0002', 'sbill_demo0003'], onError: 'continueRegularOutput' }),
+	workflow({ id: 'e2eWethodFaults1', provider: 'wethod', credential: cred('paymentRevertWethodApi'), ids: ['1042', '1044'], onError: 'continueRegularOutput', options: { timeoutSeconds: 2 } }),
+	workflow({ id: 'e2eWethodHang001', provider: 'wethod', credential: cred('paymentRevertWethodApi'), ids: ['1042'], onError: 'continueRegularOutput', options: { timeoutSeconds: 1, maxRetries: 0 } }),
+	workflow({ id: 'e2eQontoGate0001', provider: 'qonto', authentication: 'apiKey', credential: cred('paymentRevertQontoApi'), ids: [Q1], onError: 'continueRegularOutput' }),
 ];
 
 module.exports = function suite(line) {
@@ -336,7 +336,7 @@ module.exports = function suite(line) {
 			expectNoSecrets(JSON.stringify([first, second]));
 		});
 
-		test.each(['qontoApi', 'contazenApi', 'wethodApi'])('credential test of %s: accepted with the right secret, refused with a wrong one', async (type) => {
+		test.each(['paymentRevertQontoApi', 'paymentRevertContazenApi', 'paymentRevertWethodApi'])('credential test of %s: accepted with the right secret, refused with a wrong one', async (type) => {
 			await resetFakes();
 			const good = credentials(fakes.url).find((c) => c.type === type);
 			const ok = await rest.testCredential(good);
@@ -347,13 +347,13 @@ module.exports = function suite(line) {
 			expect(refused.status).toBe('Error');
 			expect(fakes.log.slice(before).map((r) => r.status)).toContain(401);
 			expectNoSecrets(JSON.stringify([ok, refused]));
-			const path = { qontoApi: '/v2/organization', contazenApi: '/v1/settings', wethodApi: '/api/persons/me' }[type];
+			const path = { paymentRevertQontoApi: '/v2/organization', paymentRevertContazenApi: '/v1/settings', paymentRevertWethodApi: '/api/persons/me' }[type];
 			expect(fakes.log.some((r) => r.path === path)).toBe(true);
 		});
 
 		// OAuth2 types have no test request (n8n's rule): n8n's own check is whether a token is held.
-		test('credential test of qontoOAuth2Api: connected with a token, not connected without', async () => {
-			const oauth = credentials(fakes.url).find((c) => c.type === 'qontoOAuth2Api');
+		test('credential test of paymentRevertQontoOAuth2Api: connected with a token, not connected without', async () => {
+			const oauth = credentials(fakes.url).find((c) => c.type === 'paymentRevertQontoOAuth2Api');
 			expect((await rest.testCredential(oauth)).status).toBe('OK');
 			const { oauthTokenData, ...notConnected } = oauth.data;
 			expect(oauthTokenData).toBeDefined();

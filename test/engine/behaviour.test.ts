@@ -241,7 +241,7 @@ describe('item handling, errors and safety, in the n8n engine', () => {
 		['https://contazen-proxy.example.com/v1/', true],
 	])('credential base URL %s allowed: %s', async (baseUrl, allowed) => {
 		const creds = credentials();
-		creds.contazenApi.baseUrl = baseUrl;
+		creds.paymentRevertContazenApi.baseUrl = baseUrl;
 		const origin = new URL(baseUrl.replace(/^ftp:/, 'http:')).origin;
 		const scope = nock(origin)
 			.post('/v1/supplier-bills/sbill_1/mark-unpaid')

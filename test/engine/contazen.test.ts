@@ -145,7 +145,7 @@ describe('Contazen supplier bills, in the n8n engine', () => {
 
 	it('refuses a key without the sk_live_/sk_test_ prefix before sending anything', async () => {
 		const creds = credentials();
-		Object.assign(creds.contazenApi, { apiKey: NOT_A_CONTAZEN_KEY });
+		Object.assign(creds.paymentRevertContazenApi, { apiKey: NOT_A_CONTAZEN_KEY });
 		const result = await runNode({ parameters: revert(), credentials: creds, onError: 'continueRegularOutput' });
 		const error = result.output[0].json.error as Record<string, string>;
 		expect(error.category).toBe('authentication');

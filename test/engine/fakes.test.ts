@@ -140,7 +140,7 @@ describe('against the local vendor fakes', () => {
 
 	it('a sandbox gate answering HTML is unexpected_response', async () => {
 		const creds = fakeCredentials();
-		creds.qontoApi.stagingToken = 'wrong-staging-token';
+		creds.paymentRevertQontoApi.stagingToken = 'wrong-staging-token';
 		const result = await runNode({
 			parameters: { provider: 'qonto', authentication: 'apiKey', operation: 'getStatus', invoiceId: QONTO_ID },
 			credentials: creds,

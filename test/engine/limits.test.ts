@@ -78,7 +78,7 @@ describe('rate limits enforced by the fakes', () => {
 		Object.assign(suite.fakes.config.qonto, {
 			accessTokens: [],
 			refreshTokens: { [SECRETS[2]]: true },
-			clientId: creds.qontoOAuth2Api.clientId,
+			clientId: creds.paymentRevertQontoOAuth2Api.clientId,
 			clientSecret: SECRETS[0],
 		});
 		const result = await runNode({

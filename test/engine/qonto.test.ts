@@ -69,8 +69,8 @@ describe('Qonto supplier invoices, in the n8n engine', () => {
 	});
 
 	it.each([
-		['oAuth2', 'qontoOAuth2Api'],
-		['apiKey', 'qontoApi'],
+		['oAuth2', 'paymentRevertQontoOAuth2Api'],
+		['apiKey', 'paymentRevertQontoApi'],
 	])('in the sandbox sends X-Qonto-Staging-Token with %s', async (authentication, type) => {
 		const creds = credentials();
 		Object.assign(creds[type], { environment: 'sandbox', stagingToken: STAGING_TOKEN });
@@ -90,7 +90,7 @@ describe('Qonto supplier invoices, in the n8n engine', () => {
 
 	it('refuses a sandbox credential without staging token before sending anything', async () => {
 		const creds = credentials();
-		creds.qontoOAuth2Api.environment = 'sandbox';
+		creds.paymentRevertQontoOAuth2Api.environment = 'sandbox';
 		const result = await runNode({ parameters: revert(), credentials: creds, onError: 'continueRegularOutput' });
 		expect(result.output[0].json.error).toMatchObject({ category: 'authentication', provider: 'qonto' });
 		expect(String((result.output[0].json.error as { message: string }).message)).toMatch(/^Qonto: .*staging token/);

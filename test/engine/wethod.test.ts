@@ -143,7 +143,7 @@ describe('Wethod invoices, in the n8n engine', () => {
 
 	it('refuses a company that is not a slug before sending anything', async () => {
 		const creds = credentials();
-		creds.wethodApi.company = 'https://acme.wethod.com';
+		creds.paymentRevertWethodApi.company = 'https://acme.wethod.com';
 		const result = await runNode({ parameters: revert(), credentials: creds, onError: 'continueRegularOutput' });
 		expect(result.output[0].json.error).toMatchObject({ category: 'authentication' });
 	});

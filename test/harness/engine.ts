@@ -35,10 +35,10 @@ import {
 	Workflow,
 } from 'n8n-workflow';
 
-import { ContazenApi } from '../../credentials/ContazenApi.credentials';
-import { QontoApi } from '../../credentials/QontoApi.credentials';
-import { QontoOAuth2Api } from '../../credentials/QontoOAuth2Api.credentials';
-import { WethodApi } from '../../credentials/WethodApi.credentials';
+import { PaymentRevertContazenApi } from '../../credentials/PaymentRevertContazenApi.credentials';
+import { PaymentRevertQontoApi } from '../../credentials/PaymentRevertQontoApi.credentials';
+import { PaymentRevertQontoOAuth2Api } from '../../credentials/PaymentRevertQontoOAuth2Api.credentials';
+import { PaymentRevertWethodApi } from '../../credentials/PaymentRevertWethodApi.credentials';
 import { PaymentRevert } from '../../nodes/PaymentRevert/PaymentRevert.node';
 
 export const NODE_TYPE = 'n8n-nodes-payment-revert.paymentRevert';
@@ -64,10 +64,10 @@ const oAuth2Api: ICredentialType = {
 
 export const credentialTypes: Record<string, ICredentialType> = {
 	oAuth2Api,
-	qontoOAuth2Api: new QontoOAuth2Api(),
-	qontoApi: new QontoApi(),
-	contazenApi: new ContazenApi(),
-	wethodApi: new WethodApi(),
+	paymentRevertQontoOAuth2Api: new PaymentRevertQontoOAuth2Api(),
+	paymentRevertQontoApi: new PaymentRevertQontoApi(),
+	paymentRevertContazenApi: new PaymentRevertContazenApi(),
+	paymentRevertWethodApi: new PaymentRevertWethodApi(),
 };
 
 /** Emits the items given in its parameters: stands in for whatever feeds the node. */
@@ -258,11 +258,11 @@ export interface RunResult {
 function credentialTypeFor(parameters: INodeParameters): string {
 	switch (parameters.provider) {
 		case 'contazen':
-			return 'contazenApi';
+			return 'paymentRevertContazenApi';
 		case 'wethod':
-			return 'wethodApi';
+			return 'paymentRevertWethodApi';
 		default:
-			return parameters.authentication === 'apiKey' ? 'qontoApi' : 'qontoOAuth2Api';
+			return parameters.authentication === 'apiKey' ? 'paymentRevertQontoApi' : 'paymentRevertQontoOAuth2Api';
 	}
 }
 

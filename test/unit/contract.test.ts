@@ -3,10 +3,10 @@ import type { INode, INodeProperties, INodeParameters } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 
 import pkg from '../../package.json';
-import { ContazenApi } from '../../credentials/ContazenApi.credentials';
-import { QontoApi } from '../../credentials/QontoApi.credentials';
-import { QontoOAuth2Api } from '../../credentials/QontoOAuth2Api.credentials';
-import { WethodApi } from '../../credentials/WethodApi.credentials';
+import { PaymentRevertContazenApi } from '../../credentials/PaymentRevertContazenApi.credentials';
+import { PaymentRevertQontoApi } from '../../credentials/PaymentRevertQontoApi.credentials';
+import { PaymentRevertQontoOAuth2Api } from '../../credentials/PaymentRevertQontoOAuth2Api.credentials';
+import { PaymentRevertWethodApi } from '../../credentials/PaymentRevertWethodApi.credentials';
 import codex from '../../nodes/PaymentRevert/PaymentRevert.node.json';
 import { PaymentRevert } from '../../nodes/PaymentRevert/PaymentRevert.node';
 
@@ -82,10 +82,10 @@ describe('node description', () => {
 
 	it('one credential per auth style, shown for its provider', () => {
 		expect(description.credentials).toEqual([
-			{ name: 'qontoOAuth2Api', required: true, displayOptions: { show: { provider: ['qonto'], authentication: ['oAuth2'] } } },
-			{ name: 'qontoApi', required: true, displayOptions: { show: { provider: ['qonto'], authentication: ['apiKey'] } } },
-			{ name: 'contazenApi', required: true, displayOptions: { show: { provider: ['contazen'] } } },
-			{ name: 'wethodApi', required: true, displayOptions: { show: { provider: ['wethod'] } } },
+			{ name: 'paymentRevertQontoOAuth2Api', required: true, displayOptions: { show: { provider: ['qonto'], authentication: ['oAuth2'] } } },
+			{ name: 'paymentRevertQontoApi', required: true, displayOptions: { show: { provider: ['qonto'], authentication: ['apiKey'] } } },
+			{ name: 'paymentRevertContazenApi', required: true, displayOptions: { show: { provider: ['contazen'] } } },
+			{ name: 'paymentRevertWethodApi', required: true, displayOptions: { show: { provider: ['wethod'] } } },
 		]);
 	});
 
@@ -111,8 +111,8 @@ describe('credentials', () => {
 	const password = (props: INodeProperties[], name: string) => props.find((p) => p.name === name)?.typeOptions?.password;
 
 	it('Qonto OAuth2', () => {
-		const c = new QontoOAuth2Api();
-		expect(c).toMatchObject({ name: 'qontoOAuth2Api', displayName: 'Qonto OAuth2 API', extends: ['oAuth2Api'] });
+		const c = new PaymentRevertQontoOAuth2Api();
+		expect(c).toMatchObject({ name: 'paymentRevertQontoOAuth2Api', displayName: 'Qonto OAuth2 API', extends: ['oAuth2Api'] });
 		expect(fields(c.properties)).toEqual(expect.arrayContaining(['environment', 'stagingToken', 'apiBaseUrl', 'oauthBaseUrl', 'scope']));
 		expect(values(c.properties.find((p) => p.name === 'environment')!)).toEqual(['production', 'sandbox', 'custom']);
 		expect(c.properties.find((p) => p.name === 'scope')).toMatchObject({
@@ -128,7 +128,7 @@ describe('credentials', () => {
 		['custom', { oauthBaseUrl: 'http://127.0.0.1:9/qonto-oauth/' }, 'http://127.0.0.1:9/qonto-oauth'],
 		['custom', { oauthBaseUrl: 'http://oauth.example.com' }, 'https://base-url-must-be-https-or-loopback.invalid'],
 	])('Qonto OAuth2 URLs in %s', (environment, extra, base) => {
-		const c = new QontoOAuth2Api();
+		const c = new PaymentRevertQontoOAuth2Api();
 		const data = NodeHelpers.getNodeParameters(c.properties, { environment, ...extra } as INodeParameters, true, false, null, null)!;
 		const node: INode = { id: 'n', name: 'n', type: 'x', typeVersion: 1, position: [0, 0], parameters: {} };
 		const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes: noNodeTypes });
@@ -138,8 +138,8 @@ describe('credentials', () => {
 	});
 
 	it('Qonto API key: login:secret, staging header only off production, test on /v2/organization', async () => {
-		const c = new QontoApi();
-		expect(c).toMatchObject({ name: 'qontoApi', displayName: 'Qonto API' });
+		const c = new PaymentRevertQontoApi();
+		expect(c).toMatchObject({ name: 'paymentRevertQontoApi', displayName: 'Qonto API' });
 		expect(fields(c.properties)).toEqual(['login', 'secretKey', 'environment', 'stagingToken', 'apiBaseUrl']);
 		expect(password(c.properties, 'secretKey')).toBe(true);
 		expect(password(c.properties, 'stagingToken')).toBe(true);
@@ -151,8 +151,8 @@ describe('credentials', () => {
 	});
 
 	it('Contazen', () => {
-		const c = new ContazenApi();
-		expect(c).toMatchObject({ name: 'contazenApi', displayName: 'Contazen API' });
+		const c = new PaymentRevertContazenApi();
+		expect(c).toMatchObject({ name: 'paymentRevertContazenApi', displayName: 'Contazen API' });
 		expect(fields(c.properties)).toEqual(['apiKey', 'baseUrl']);
 		expect(c.properties.find((p) => p.name === 'baseUrl')?.default).toBe('https://api.contazen.ro/v1');
 		expect(password(c.properties, 'apiKey')).toBe(true);
@@ -161,8 +161,8 @@ describe('credentials', () => {
 	});
 
 	it('Wethod', () => {
-		const c = new WethodApi();
-		expect(c).toMatchObject({ name: 'wethodApi', displayName: 'Wethod API' });
+		const c = new PaymentRevertWethodApi();
+		expect(c).toMatchObject({ name: 'paymentRevertWethodApi', displayName: 'Wethod API' });
 		expect(fields(c.properties)).toEqual(['accessToken', 'company', 'apiVersion', 'baseUrl']);
 		expect(c.properties.find((p) => p.name === 'apiVersion')?.default).toBe('2024-06-15');
 		expect(c.properties.find((p) => p.name === 'baseUrl')?.default).toBe('https://api.wethod.com');
@@ -171,7 +171,7 @@ describe('credentials', () => {
 		expect(c.test.request).toMatchObject({ url: '/api/persons/me', method: 'GET' });
 	});
 
-	it.each([new QontoOAuth2Api(), new QontoApi(), new ContazenApi(), new WethodApi()])('$name has an icon and a documentation URL', (c) => {
+	it.each([new PaymentRevertQontoOAuth2Api(), new PaymentRevertQontoApi(), new PaymentRevertContazenApi(), new PaymentRevertWethodApi()])('$name has an icon and a documentation URL', (c) => {
 		expect(c.icon).toEqual({ light: expect.stringMatching(/^file:\.\.\/icons\/.+\.svg$/), dark: expect.stringMatching(/\.dark\.svg$/) });
 		expect(c.documentationUrl).toMatch(/^https:\/\//);
 	});
@@ -211,14 +211,14 @@ describe('credential URLs follow the node base URL rule', () => {
 		['https://user:pw@api.example.com', 'https://base-url-must-be-https-or-loopback.invalid'],
 		['https://api.example.com/?key=1', 'https://base-url-must-be-https-or-loopback.invalid'],
 	])('test request base URL %s → %s', (baseUrl, expected) => {
-		expect(resolve(new ContazenApi().test.request.baseURL as string, { baseUrl })).toBe(expected);
-		expect(resolve(new WethodApi().test.request.baseURL as string, { baseUrl })).toBe(expected);
-		expect(resolve(new QontoApi().test.request.baseURL as string, { environment: 'custom', apiBaseUrl: baseUrl })).toBe(expected);
+		expect(resolve(new PaymentRevertContazenApi().test.request.baseURL as string, { baseUrl })).toBe(expected);
+		expect(resolve(new PaymentRevertWethodApi().test.request.baseURL as string, { baseUrl })).toBe(expected);
+		expect(resolve(new PaymentRevertQontoApi().test.request.baseURL as string, { environment: 'custom', apiBaseUrl: baseUrl })).toBe(expected);
 	});
 
 	it('defaults when empty', () => {
-		expect(resolve(new ContazenApi().test.request.baseURL as string, { baseUrl: '' })).toBe('https://api.contazen.ro/v1');
-		expect(resolve(new QontoApi().test.request.baseURL as string, { environment: 'sandbox' })).toBe(
+		expect(resolve(new PaymentRevertContazenApi().test.request.baseURL as string, { baseUrl: '' })).toBe('https://api.contazen.ro/v1');
+		expect(resolve(new PaymentRevertQontoApi().test.request.baseURL as string, { environment: 'sandbox' })).toBe(
 			'https://thirdparty-sandbox.staging.qonto.co',
 		);
 	});

@@ -21,10 +21,10 @@ describe('provider registry', () => {
 	});
 
 	it.each([
-		[qonto, 'oAuth2', 'qontoOAuth2Api'],
-		[qonto, 'apiKey', 'qontoApi'],
-		[contazen, '', 'contazenApi'],
-		[wethod, '', 'wethodApi'],
+		[qonto, 'oAuth2', 'paymentRevertQontoOAuth2Api'],
+		[qonto, 'apiKey', 'paymentRevertQontoApi'],
+		[contazen, '', 'paymentRevertContazenApi'],
+		[wethod, '', 'paymentRevertWethodApi'],
 	])('%# picks the credential type', (provider, auth, type) => {
 		expect(credentialTypeOf(provider, auth)).toBe(type);
 	});
@@ -51,9 +51,9 @@ describe('Qonto', () => {
 	});
 
 	it('adds the staging header only for OAuth2 outside production', () => {
-		expect(qonto.extraHeaders('qontoOAuth2Api', { environment: 'sandbox', stagingToken: 'st' })).toEqual({ 'X-Qonto-Staging-Token': 'st' });
-		expect(qonto.extraHeaders('qontoOAuth2Api', { environment: 'production', stagingToken: 'st' })).toEqual({});
-		expect(qonto.extraHeaders('qontoApi', { environment: 'sandbox', stagingToken: 'st' })).toEqual({});
+		expect(qonto.extraHeaders('paymentRevertQontoOAuth2Api', { environment: 'sandbox', stagingToken: 'st' })).toEqual({ 'X-Qonto-Staging-Token': 'st' });
+		expect(qonto.extraHeaders('paymentRevertQontoOAuth2Api', { environment: 'production', stagingToken: 'st' })).toEqual({});
+		expect(qonto.extraHeaders('paymentRevertQontoApi', { environment: 'sandbox', stagingToken: 'st' })).toEqual({});
 	});
 
 	it('unwraps both the wrapped and the bare invoice', () => {
@@ -171,9 +171,9 @@ describe('Contazen', () => {
 	});
 
 	it('checks the key prefix', () => {
-		expect(contazen.checkCredentials('contazenApi', { apiKey: 'sk_live_abc' })).toBeUndefined();
-		expect(contazen.checkCredentials('contazenApi', { apiKey: 'sk_test_abc' })).toBeUndefined();
-		expect(contazen.checkCredentials('contazenApi', { apiKey: 'abc' })).toMatch(/sk_live_/);
+		expect(contazen.checkCredentials('paymentRevertContazenApi', { apiKey: 'sk_live_abc' })).toBeUndefined();
+		expect(contazen.checkCredentials('paymentRevertContazenApi', { apiKey: 'sk_test_abc' })).toBeUndefined();
+		expect(contazen.checkCredentials('paymentRevertContazenApi', { apiKey: 'abc' })).toMatch(/sk_live_/);
 	});
 });
 
@@ -210,9 +210,9 @@ describe('Wethod', () => {
 	});
 
 	it('checks company slug and version', () => {
-		expect(wethod.checkCredentials('wethodApi', { company: 'acme', apiVersion: '2024-06-15' })).toBeUndefined();
-		expect(wethod.checkCredentials('wethodApi', { company: 'acme.wethod.com' })).toMatch(/slug/);
-		expect(wethod.checkCredentials('wethodApi', { company: 'acme', apiVersion: 'latest' })).toMatch(/date/);
+		expect(wethod.checkCredentials('paymentRevertWethodApi', { company: 'acme', apiVersion: '2024-06-15' })).toBeUndefined();
+		expect(wethod.checkCredentials('paymentRevertWethodApi', { company: 'acme.wethod.com' })).toMatch(/slug/);
+		expect(wethod.checkCredentials('paymentRevertWethodApi', { company: 'acme', apiVersion: 'latest' })).toMatch(/date/);
 	});
 });
 

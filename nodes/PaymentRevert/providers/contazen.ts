@@ -14,7 +14,7 @@ export const contazen: Provider = {
 	name: 'Contazen',
 	label: 'Contazen (Supplier Bill)',
 	noun: 'supplier bill',
-	authStyles: [{ value: 'apiKey', name: 'API Key', credentialType: 'contazenApi' }],
+	authStyles: [{ value: 'apiKey', name: 'API Key', credentialType: 'paymentRevertContazenApi' }],
 	baseUrl: (credentials) => String(credentials.baseUrl || 'https://api.contazen.ro/v1'),
 	extraHeaders: () => ({ 'Content-Type': 'application/json' }),
 

@@ -19,8 +19,8 @@ export const qonto: Provider = {
 	label: 'Qonto (Supplier Invoice)',
 	noun: 'supplier invoice',
 	authStyles: [
-		{ value: 'oAuth2', name: 'OAuth2', credentialType: 'qontoOAuth2Api' },
-		{ value: 'apiKey', name: 'API Key (Login and Secret Key)', credentialType: 'qontoApi' },
+		{ value: 'oAuth2', name: 'OAuth2', credentialType: 'paymentRevertQontoOAuth2Api' },
+		{ value: 'apiKey', name: 'API Key (Login and Secret Key)', credentialType: 'paymentRevertQontoApi' },
 	],
 
 	baseUrl(credentials) {
@@ -31,13 +31,13 @@ export const qonto: Provider = {
 
 	// The API-key credential adds the staging header itself; OAuth2 credentials cannot.
 	extraHeaders: (credentialType, credentials) =>
-		credentialType === 'qontoOAuth2Api' ? stagingHeader(credentials) : {},
+		credentialType === 'paymentRevertQontoOAuth2Api' ? stagingHeader(credentials) : {},
 
 	checkCredentials(credentialType, credentials) {
 		if (credentials.environment === 'sandbox' && String(credentials.stagingToken ?? '') === '') {
 			return 'the sandbox needs the staging token from the Qonto Developer Portal: add it to the credential';
 		}
-		if (credentialType === 'qontoApi' && (!credentials.login || !credentials.secretKey)) {
+		if (credentialType === 'paymentRevertQontoApi' && (!credentials.login || !credentials.secretKey)) {
 			return 'the API key credential needs both the login and the secret key';
 		}
 		return undefined;

@@ -6,7 +6,7 @@ export const wethod: Provider = {
 	name: 'Wethod',
 	label: 'Wethod (Invoice)',
 	noun: 'invoice',
-	authStyles: [{ value: 'accessToken', name: 'Access Token', credentialType: 'wethodApi' }],
+	authStyles: [{ value: 'accessToken', name: 'Access Token', credentialType: 'paymentRevertWethodApi' }],
 	baseUrl: (credentials) => String(credentials.baseUrl || 'https://api.wethod.com'),
 	extraHeaders: () => ({}),
 

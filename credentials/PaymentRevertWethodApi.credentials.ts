@@ -8,8 +8,8 @@ import type {
 
 import { guardedUrl } from './urlGuard';
 
-export class WethodApi implements ICredentialType {
-	name = 'wethodApi';
+export class PaymentRevertWethodApi implements ICredentialType {
+	name = 'paymentRevertWethodApi';
 
 	displayName = 'Wethod API';
 

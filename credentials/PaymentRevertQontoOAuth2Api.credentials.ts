@@ -7,8 +7,8 @@ import { guardedUrl } from './urlGuard';
 // X-Qonto-Staging-Token header, which n8n's generic OAuth2 flow cannot send: see the README.
 const oauthBase = `$self["environment"] === "sandbox" ? "https://oauth-sandbox.staging.qonto.co" : $self["environment"] === "custom" ? ${guardedUrl('$self["oauthBaseUrl"] || ""')} : "https://oauth.qonto.com"`;
 
-export class QontoOAuth2Api implements ICredentialType {
-	name = 'qontoOAuth2Api';
+export class PaymentRevertQontoOAuth2Api implements ICredentialType {
+	name = 'paymentRevertQontoOAuth2Api';
 
 	extends = ['oAuth2Api'];
 

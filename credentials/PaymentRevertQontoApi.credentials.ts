@@ -10,8 +10,8 @@ import type {
 import { qontoEnvironmentProperties } from './qontoEnvironment';
 import { guardedUrl } from './urlGuard';
 
-export class QontoApi implements ICredentialType {
-	name = 'qontoApi';
+export class PaymentRevertQontoApi implements ICredentialType {
+	name = 'paymentRevertQontoApi';
 
 	displayName = 'Qonto API';
 

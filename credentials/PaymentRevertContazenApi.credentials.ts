@@ -8,8 +8,8 @@ import type {
 
 import { guardedUrl } from './urlGuard';
 
-export class ContazenApi implements ICredentialType {
-	name = 'contazenApi';
+export class PaymentRevertContazenApi implements ICredentialType {
+	name = 'paymentRevertContazenApi';
 
 	displayName = 'Contazen API';
 
