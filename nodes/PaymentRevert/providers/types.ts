@@ -77,6 +77,8 @@ export interface Provider {
 
 	idPattern: RegExp;
 	idFormat: string;
+	/** IDs are integers: a number is accepted as one when it is a safe integer (else it was rounded). */
+	integerIds?: boolean;
 
 	revert(invoiceId: string): RequestSpec;
 	/** Undefined when the vendor documents no single-invoice read. */
