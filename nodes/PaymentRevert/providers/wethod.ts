@@ -22,9 +22,9 @@ export const wethod: Provider = {
 
 	secrets: (credentials) => [String(credentials.accessToken ?? '')],
 
+	integerIds: true,
 	idPattern: /^[1-9][0-9]{0,17}$/,
 	idFormat: 'a positive whole number such as 1042',
-	integerIds: true,
 
 	revert: (id) => ({ method: 'POST', path: `/api/invoices/${id}:set-unpaid`, write: true }),
 	read: (id) => ({ method: 'GET', path: `/api/invoices/${id}`, write: false }),
