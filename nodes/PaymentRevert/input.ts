@@ -17,9 +17,12 @@ export function validateInvoiceId(provider: Provider, raw: unknown): string {
 export function invoiceIdText(raw: unknown): string {
 	if (raw === undefined || raw === null) return '';
 	if (typeof raw === 'string') return raw.trim();
-	if (typeof raw === 'object') return preview(raw);
+	if (typeof raw === 'object') return shown(raw);
 	return String(raw);
 }
+
+/** Longest value quoted in a message. Longer ones are described, never cut: redaction needs them whole. */
+const QUOTED = 80;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -31,12 +34,12 @@ function fromNumber(provider: Provider, raw: number | bigint): string {
 	}
 	if (!provider.integerIds) {
 		return fail(
-			`${name}: the invoice ID is the number ${String(raw)}, but a ${name} ${noun} ID is text, never a number; ${mapIt}, not a number such as an invoice number or an amount`,
+			`${name}: the invoice ID is the number ${String(raw)}, but ${name} ${noun} IDs are text, never numbers; ${mapIt}, not a number such as an invoice number or an amount`,
 		);
 	}
 	if (typeof raw === 'bigint') return fromString(provider, String(raw), true);
 	if (!Number.isInteger(raw)) {
-		return fail(`${name}: the invoice ID ${String(raw)} has a fraction; a ${noun} ID is a whole number; ${mapIt}, not an amount`);
+		return fail(`${name}: the invoice ID ${String(raw)} has a fraction, but ${name} ${noun} IDs are whole numbers; ${mapIt}, not an amount`);
 	}
 	if (!Number.isSafeInteger(raw)) {
 		return fail(
@@ -54,8 +57,8 @@ function fromString(provider: Provider, raw: string, numeric: boolean): string {
 		return fail(`${name}: the invoice ID is empty; map a field holding the ${noun} ID (${idFormat})`);
 	}
 	if (provider.idPattern.test(id)) return id;
-	const shown = id.length > 80 ? `${id.slice(0, 80)}…` : id;
-	return fail(`${name}: "${shown}" is not a valid ${noun} ID${numeric ? '' : why(id)}; expected ${idFormat}`);
+	const quoted = id.length > QUOTED ? `a text of ${id.length} characters` : `"${id}"`;
+	return fail(`${name}: ${quoted} is not a valid ${noun} ID${numeric ? '' : why(id)}; expected ${idFormat}`);
 }
 
 /** What makes a text that looks right wrong: say it, since the message cannot show it. */
@@ -74,23 +77,27 @@ function why(id: string): string {
 
 function notAnId({ name, noun, idFormat }: Provider, raw: unknown): string {
 	if (Array.isArray(raw)) {
-		return `${name}: the invoice ID is a list (${preview(raw)}), not one ID; give each item one ID, e.g. {{ $json.ids[0] }}, or split the list into items first (Split Out node)`;
+		return `${name}: the invoice ID is a list (${shown(raw)}), not one ID; give each item one ID, e.g. {{ $json.ids[0] }}, or split the list into items first (Split Out node)`;
 	}
 	if (typeof raw === 'boolean') {
 		return `${name}: the invoice ID is ${String(raw)} (a true/false value), not an ID; map the field that holds the ${noun}'s ID (${idFormat})`;
 	}
-	const what = typeof raw === 'object' ? `an object (${preview(raw)})` : `a ${typeof raw}`;
+	const what = typeof raw === 'object' && raw !== null ? `an object (${shown(raw)})` : `a ${typeof raw}`;
 	return `${name}: the invoice ID is ${what}, not an ID; map the field inside it that holds the ${noun}'s ID (${idFormat}), e.g. {{ $json.invoice.id }}`;
 }
 
-function preview(value: unknown): string {
-	let text: string;
+/** A list or object as JSON when short, else what it is. */
+function shown(value: object): string {
+	let text: string | undefined;
 	try {
-		text = JSON.stringify(value) ?? String(value);
+		text = JSON.stringify(value);
 	} catch {
-		text = Object.prototype.toString.call(value);
+		text = undefined;
 	}
-	return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+	if (text !== undefined && text.length <= QUOTED) return text;
+	if (Array.isArray(value)) return `of ${value.length} values`;
+	const keys = Object.keys(value);
+	return keys.length ? `with keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}` : Object.prototype.toString.call(value);
 }
 
 function fail(message: string): never {

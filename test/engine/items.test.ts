@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { expectNoSecrets } from '../helpers';
+import { expectNoSecrets, SECRETS } from '../helpers';
 import { errorOf, outcomeOf, useFakes, VENDORS } from './vendors';
 
 const suite = useFakes();
@@ -33,7 +33,7 @@ describe('finding 3: an Invoice ID that is not exactly an ID is refused, nothing
 			[{ id: 1042 }, 'reverted'],
 			[{ id: Number('123456789012345678') }, /^Wethod: the invoice ID 123456789012345680 is a number above 9007199254740991 \(2\^53 - 1\), so it was rounded .*may name another invoice; nothing was sent\. Have the source carry the ID as text/],
 			[{ id: 1e21 }, /^Wethod: the invoice ID 1e\+21 is a number above 9007199254740991/],
-			[{ id: 1043.5 }, /^Wethod: the invoice ID 1043.5 has a fraction; an? invoice ID is a whole number/],
+			[{ id: 1043.5 }, /^Wethod: the invoice ID 1043.5 has a fraction, but Wethod invoice IDs are whole numbers/],
 			[{ kind: 'nan' }, /^Wethod: the invoice ID is NaN, not a number that can be an ID/],
 			[{ kind: 'infinity' }, /^Wethod: the invoice ID is Infinity, not a number/],
 			[{ id: -1 }, 'Wethod: "-1" is not a valid invoice ID; expected a positive whole number such as 1042'],
@@ -87,13 +87,30 @@ describe('finding 3: an Invoice ID that is not exactly an ID is refused, nothing
 		const result = await run(provider, [], {}, { items, parameters: { ...byItem(items).parameters, provider } });
 		expect(result.output.map(outcomeOf)).toEqual([...Array(4).fill('error:invalid_input'), 'reverted']);
 		const name = provider === 'qonto' ? 'Qonto' : 'Contazen';
-		expect(errorOf(result.output[0]).message).toMatch(new RegExp(`^${name}: the invoice ID is the number 1042, but a ${name} \\S+ \\S+ ID is text, never a number`));
+		expect(errorOf(result.output[0]).message).toMatch(new RegExp(`^${name}: the invoice ID is the number 1042, but ${name} supplier \\S+ IDs are text, never numbers`));
 		expect(errorOf(result.output[1]).message).toMatch(/is a list/);
 		expect(errorOf(result.output[2]).message).toMatch(/is an object/);
 		expect(errorOf(result.output[3]).message).toMatch(/is true \(a true\/false value\)/);
 		// One invoice, one write (and a read where the vendor has one): nothing for the refused items.
 		expect(suite.fakes.log.every((r) => r.path.includes(valid))).toBe(true);
 		expect(suite.fakes.log.filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+
+	it('a secret mapped by mistake is redacted in every form the refusal may show it, even with no request made', async () => {
+		const token = SECRETS[5];
+		const items = [{ id: token }, { id: [token] }, { id: { token } }, { id: `${'x'.repeat(62)}${token}` }];
+		const result = await run('wethod', [], {}, byItem(items));
+		expect(result.output.map(outcomeOf)).toEqual(Array(4).fill('error:invalid_input'));
+		expect(errorOf(result.output[0]).message).toMatch(/^Wethod: "\[redacted\]" is not a valid invoice ID/);
+		expect(errorOf(result.output[1]).message).toMatch(/is a list \(\["\[redacted\]"\]\)/);
+		expect(errorOf(result.output[3]).message).toMatch(/^Wethod: a text of 82 characters is not a valid invoice ID/);
+		const stopped = await run('wethod', [], {}, { ...byItem([{ id: [token] }]), onError: 'stopWorkflow' });
+		expect(stopped.error?.message).toMatch(/is a list \(\["\[redacted\]"\]\)/);
+		for (const shown of [JSON.stringify(result.output), JSON.stringify(stopped.error)]) {
+			expectNoSecrets(shown);
+			expect(shown).not.toContain('token-SEK');
+		}
+		expect(suite.fakes.log).toEqual([]);
 	});
 });
 
