@@ -112,10 +112,9 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	// After a failure without Continue no item starts, but those in flight finish: their changes
 	// are real and must be reported.
 	await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, worker));
-	// Secrets for redaction, even when no item got as far as a request.
-	if (!Array.from(results, (r) => r?.ok === true).every(Boolean)) await open().catch(() => undefined);
-
 	const unfinished = Array.from(results).findIndex((r) => r?.ok !== true);
+	// The credential's secrets for redaction, even when no item got as far as a request.
+	if (unfinished !== -1) await open().catch(() => undefined);
 	if (cancelled() && unfinished !== -1) {
 		// Items aborted or never started: say so, rather than return fewer items or blame an item.
 		const message = `${provider.name}: the execution was cancelled before every item was processed`;
