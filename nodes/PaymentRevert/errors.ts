@@ -219,3 +219,24 @@ export function toNodeError(node: INode, item: ErrorItemJson, itemIndex: number)
 	});
 	return error;
 }
+
+/** How many reverted IDs a stopped run's error lists before "and N more". */
+const LISTED = 50;
+
+/**
+ * What a run that stops on an error has already done: n8n discards every output item of a node
+ * that throws, so the error itself must name the invoices this run reverted.
+ */
+export function stoppedRunNote(noun: string, reverted: string[], notStarted: number): string | undefined {
+	const parts: string[] = [];
+	if (reverted.length) {
+		const listed = reverted.slice(0, LISTED).join(', ');
+		const more = reverted.length > LISTED ? ` and ${reverted.length - LISTED} more` : '';
+		const nouns = reverted.length === 1 ? noun : `${noun}s`;
+		parts.push(
+			`Already reverted in this run before it stopped (${reverted.length} ${nouns}): ${listed}${more}. These changes stand; a re-run finds them no longer paid (already_unpaid)`,
+		);
+	}
+	if (notStarted) parts.push(`Not started: ${notStarted} item${notStarted === 1 ? '' : 's'} (nothing was sent for them)`);
+	return parts.length ? parts.join(' · ') : undefined;
+}

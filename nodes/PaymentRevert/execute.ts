@@ -1,7 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { errorItemJson, RevertFailure, toNodeError, type ErrorItemJson } from './errors';
-import { runItem, validateInvoiceId, type ItemRequest } from './operations';
+import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
+import { invoiceIdText, validateInvoiceId } from './input';
+import { runItem, type ItemRequest } from './operations';
 import { getProvider, type Provider } from './providers';
 import { Redactor } from './secrets';
 import { Connection } from './transport';
@@ -89,13 +91,13 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const results: Result[] = new Array(items.length);
 	let next = 0;
 	let stopped = false;
-	// A cancelled execution starts no more reverts (n8n 1.x has no signal).
+	// A cancelled execution starts no more reverts (and n8n aborts the requests in flight).
 	const cancelled = () => this.getExecutionCancelSignal?.()?.aborted === true;
 	const worker = async () => {
 		while (!stopped && !cancelled() && next < items.length) {
 			const i = next++;
 			const raw = parameter(this, provider, 'invoiceId', i, '');
-			let invoiceId = raw instanceof RevertFailure || raw === null || raw === undefined ? '' : String(raw).trim();
+			let invoiceId = raw instanceof RevertFailure ? '' : invoiceIdText(raw);
 			try {
 				const request = readRequest(this, provider, i, raw);
 				invoiceId = request.invoiceId;
@@ -107,20 +109,56 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			}
 		}
 	};
+	// After a failure without Continue no item starts, but those in flight finish: their changes
+	// are real and must be reported.
 	await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, worker));
+	const unfinished = Array.from(results).findIndex((r) => r?.ok !== true);
+	// The credential's secrets for redaction, even when no item got as far as a request.
+	if (unfinished !== -1) await open().catch(() => undefined);
+	if (cancelled() && unfinished !== -1) {
+		// Items aborted or never started: say so, rather than return fewer items or blame an item.
+		const message = `${provider.name}: the execution was cancelled before every item was processed`;
+		const description = redactor.text(stoppedRunNote(provider.noun, revertedIds(results), notStarted(results)) ?? '');
+		throw new NodeOperationError(this.getNode(), message, { description, itemIndex: unfinished });
+	}
 
 	const output: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
 		const result = results[i];
-		if (result === undefined) continue; // not started: an earlier item already failed the run
+		if (result === undefined) continue; // not started: an earlier item failed and stops the run
 		if (result.ok) {
 			output.push({ json: redactor.deep(result.json), pairedItem: { item: i } });
 			continue;
 		}
 		const error = redactor.deep(result.error);
-		if (!continueOnFail) throw toNodeError(this.getNode(), error, i);
+		// The first failure in input order (every item before it has run, whatever failed first).
+		if (!continueOnFail) throw stopError(this.getNode(), provider, results, redactor, error, i);
 		// `error` as the only key: the shape both n8n 1.x and 2.x route to the error output.
 		output.push({ json: { error }, pairedItem: { item: i } });
 	}
 	return [output];
+}
+
+/**
+ * The error that stops the run. Throwing discards every output item, so it names what this run
+ * has already changed at the vendor: the items before it and those that were in flight.
+ */
+function stopError(node: INode, provider: Provider, results: Result[], redactor: Redactor, error: ErrorItemJson, index: number) {
+	const reverted = revertedIds(results);
+	const note = stoppedRunNote(provider.noun, reverted, notStarted(results));
+	const description = redactor.text([error.description, note].filter(Boolean).join(' · '));
+	const thrown = toNodeError(node, { ...error, description }, index);
+	if (reverted.length) Object.assign(thrown.context, { revertedInvoiceIds: reverted.map((id) => redactor.text(id)) });
+	return thrown;
+}
+
+function notStarted(results: Result[]): number {
+	return Array.from(results).filter((r) => r === undefined).length;
+}
+
+/** Invoices this run reverted, in input order. */
+function revertedIds(results: Result[]): string[] {
+	const ids: string[] = [];
+	for (const result of results) if (result?.ok && result.json.outcome === 'reverted') ids.push(String(result.json.invoiceId));
+	return ids;
 }

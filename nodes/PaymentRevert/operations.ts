@@ -23,25 +23,6 @@ interface Snapshot {
 	requestId: string | null;
 }
 
-/** Trims and checks the ID before anything is sent. */
-export function validateInvoiceId(provider: Provider, raw: unknown): string {
-	const id = raw === undefined || raw === null ? '' : String(raw).trim();
-	if (id === '') {
-		throw new RevertFailure(
-			'invalid_input',
-			`${provider.name}: the invoice ID is empty; map a field holding the ${provider.noun} ID (${provider.idFormat})`,
-		);
-	}
-	if (!provider.idPattern.test(id)) {
-		const shown = id.length > 80 ? `${id.slice(0, 80)}…` : id;
-		throw new RevertFailure(
-			'invalid_input',
-			`${provider.name}: "${shown}" is not a valid ${provider.noun} ID; expected ${provider.idFormat}`,
-		);
-	}
-	return id;
-}
-
 class ItemRun {
 	private readonly provider: Provider;
 

@@ -75,6 +75,8 @@ export interface Provider {
 	/** Values that must never reach an output, a message or a log. */
 	secrets(credentials: ICredentialDataDecryptedObject): string[];
 
+	/** IDs are integers: a number is accepted as one when it is a safe integer (else it was rounded). */
+	integerIds?: boolean;
 	idPattern: RegExp;
 	idFormat: string;
 

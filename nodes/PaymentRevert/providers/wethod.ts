@@ -22,6 +22,7 @@ export const wethod: Provider = {
 
 	secrets: (credentials) => [String(credentials.accessToken ?? '')],
 
+	integerIds: true,
 	idPattern: /^[1-9][0-9]{0,17}$/,
 	idFormat: 'a positive whole number such as 1042',
 
