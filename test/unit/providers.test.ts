@@ -6,7 +6,6 @@ import { qonto } from '../../nodes/PaymentRevert/providers/qonto';
 import type { VendorResponse } from '../../nodes/PaymentRevert/providers/types';
 import { wethod } from '../../nodes/PaymentRevert/providers/wethod';
 import { contazenBill, contazenEnvelope, QONTO_ID, qontoInvoice, wethodInvoice } from '../helpers';
-import { readSource, sourceFiles } from './sources';
 
 const response = (statusCode: number, json: unknown, headers: Record<string, string> = {}): VendorResponse => ({
 	statusCode,
@@ -306,31 +305,5 @@ describe('Contazen "not paid" needs a refusal that says only that', () => {
 		[422, 'bill_not_paid', 'Unprocessable'],
 	])('%i %s %j is "not paid"', (status, code, message) => {
 		expect(refusalOf(contazen, response(status, {}), { vendorCode: code, vendorMessage: message, requestId: null })).toBe('notPaid');
-	});
-});
-
-describe('vendor differences live in the provider modules', () => {
-	const ids = Object.keys(providers);
-	const vendorModule = (file: string) => ids.some((id) => file === `nodes/PaymentRevert/providers/${id}.ts`);
-	const generic = sourceFiles('nodes').filter((file) => !vendorModule(file));
-	const literal = `['"\`](?:${ids.join('|')})['"\`]`;
-	const tests = [
-		/\.id\s*[!=]==?/, // provider.id === …, … !== provider.id
-		/[!=]==?\s*\S*\.id\b/,
-		new RegExp(`[!=]==?\\s*${literal}|${literal}\\s*[!=]==?`), // … === 'qonto'
-		new RegExp(`\\bcase\\s+${literal}`),
-		new RegExp(`\\.(?:includes|indexOf|has)\\(\\s*${literal}`),
-		/\[\s*(?:this\.)?provider\.id\s*\]/, // { qonto: … }[provider.id]
-	];
-
-	it('finds the generic files (and the vendor modules are the registry\'s)', () => {
-		expect(generic).toEqual(expect.arrayContaining(['nodes/PaymentRevert/operations.ts', 'nodes/PaymentRevert/errors.ts', 'nodes/PaymentRevert/execute.ts', 'nodes/PaymentRevert/description.ts']));
-		expect(sourceFiles('nodes').filter(vendorModule)).toHaveLength(ids.length);
-	});
-
-	it.each(generic.map((file) => [file]))('%s never tests which vendor it is', (file) => {
-		const lines = readSource(file).split('\n');
-		const offending = lines.filter((line) => tests.some((test) => test.test(line)));
-		expect(offending).toEqual([]);
 	});
 });
