@@ -1,3 +1,4 @@
+import { mapFailure, TransportFailure } from '../../nodes/PaymentRevert/errors';
 import { invoiceIn, refusalOf } from '../../nodes/PaymentRevert/providers/answer';
 import { contazen } from '../../nodes/PaymentRevert/providers/contazen';
 import { credentialTypeOf, getProvider, providers } from '../../nodes/PaymentRevert/providers';
@@ -305,5 +306,25 @@ describe('Contazen "not paid" needs a refusal that says only that', () => {
 		[422, 'bill_not_paid', 'Unprocessable'],
 	])('%i %s %j is "not paid"', (status, code, message) => {
 		expect(refusalOf(contazen, response(status, {}), { vendorCode: code, vendorMessage: message, requestId: null })).toBe('notPaid');
+	});
+});
+
+describe('message words come from the provider', () => {
+	const answer = (statusCode: number, json: unknown, text = JSON.stringify(json)) =>
+		new TransportFailure({ statusCode, json, text, headers: {} }, undefined, undefined, false);
+
+	it.each([
+		[qonto, 'organization'],
+		[contazen, 'company'],
+		[wethod, 'company'],
+	])('%# not_found names the tenant', (provider, tenant) => {
+		expect(mapFailure(provider, answer(404, { message: 'Not found' }), 'x').message).toMatch(new RegExp(`belongs to the right ${tenant}$`));
+	});
+
+	it('the setup hint is added where the provider has one', () => {
+		expect(mapFailure(qonto, answer(302, undefined, ''), 'x').message).toMatch(/staging token/);
+		expect(mapFailure(qonto, answer(200, undefined, '<html></html>'), 'x').message).toMatch(/staging token/);
+		expect(mapFailure(wethod, answer(302, undefined, ''), 'x').message).not.toMatch(/staging|Qonto/);
+		expect(mapFailure(contazen, answer(200, undefined, 'Bad Gateway'), 'x').message).not.toMatch(/staging|Qonto/);
 	});
 });
