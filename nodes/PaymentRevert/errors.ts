@@ -102,14 +102,14 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 	if (status >= 300 && status < 400) {
 		return new RevertFailure(
 			'unexpected_response',
-			`${name}: the API answered with a redirect (HTTP ${status}) instead of data; check the credential's environment and base URL${provider.id === 'qonto' ? ' (a Qonto sandbox without its staging token redirects to a login page)' : ''}`,
+			`${name}: the API answered with a redirect (HTTP ${status}) instead of data; ${checkSetup(provider)}`,
 			{ httpCode: status, vendor: { ...vendor, vendorMessage: response.headers.location ? `Location: ${response.headers.location}` : vendor.vendorMessage } },
 		);
 	}
 	if (!looksLikeVendorJson(response) && !response.bodyLost && status < 500 && !DECISIVE.includes(status)) {
 		return new RevertFailure(
 			'unexpected_response',
-			`${name}: the API answered with ${/<html|<!doctype/i.test(response.text) ? 'an HTML page' : 'a non-JSON body'} (HTTP ${status}) instead of ${name} data; check the credential's environment and base URL${provider.id === 'qonto' ? ' and, for the sandbox, the staging token' : ''}`,
+			`${name}: the API answered with ${/<html|<!doctype/i.test(response.text) ? 'an HTML page' : 'a non-JSON body'} (HTTP ${status}) instead of ${name} data; ${checkSetup(provider)}`,
 			{ httpCode: status, vendor: { ...vendor, vendorMessage: textExcerpt(response.text) } },
 		);
 	}
@@ -125,13 +125,13 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 		invalid_input: `${name}: the ${noun} ID ${invoiceId} was refused${said}`,
 		authentication: `${name}: the credentials were refused (HTTP ${status})${said}. Check or reconnect the credential`,
 		permission: `${name}: the credential is not allowed to do this for ${noun} ${invoiceId}${said}. ${capitalise(provider.permissionHint)}`,
-		not_found: `${name}: ${noun} ${invoiceId} was not found; check the ID and that the credential belongs to the right ${provider.id === 'wethod' ? 'company' : 'organization'}`,
+		not_found: `${name}: ${noun} ${invoiceId} was not found; check the ID and that the credential belongs to the right ${provider.tenant}`,
 		invalid_state: `${name}: ${noun} ${invoiceId} cannot be reverted now (HTTP ${status})${said}`,
 		validation: `${name}: the request for ${noun} ${invoiceId} was refused (HTTP ${status})${said}`,
 		rate_limited: rateLimitedMessage(provider, invoiceId, retryAfter),
 		vendor_error: `${name}: the ${name} API failed (HTTP ${status}) after the retries${said}. Try again later; a re-run is safe`,
 		network: `${name}: the connection failed for ${noun} ${invoiceId}; run again (a re-run is safe)`,
-		unexpected_response: `${name}: the API answered HTTP ${status}, which it does not document here${said}; check the credential's environment and base URL`,
+		unexpected_response: `${name}: the API answered HTTP ${status}, which it does not document here${said}; ${checkSetup(provider)}`,
 		unsupported: `${name}: the API cannot do this for ${noun} ${invoiceId} (HTTP ${status})${said}`,
 	};
 	return new RevertFailure(category, messages[category], {
@@ -144,6 +144,12 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 function rateLimitedMessage({ name, noun }: Provider, invoiceId: string, retryAfter: number | undefined): string {
 	const wait = retryAfter !== undefined ? `; ${name} asks to wait ${Math.ceil(retryAfter)} s` : ' after the retries';
 	return `${name}: rate limit reached for ${noun} ${invoiceId}${wait}. Run again later, lower Concurrency, or raise Max Retry Wait (Seconds)`;
+}
+
+/** Where to look when the answer did not come from the vendor's API. */
+export function checkSetup(provider: Provider): string {
+	const base = "check the credential's environment and base URL";
+	return provider.setupHint ? `${base}; ${provider.setupHint}` : base;
 }
 
 function capitalise(text: string): string {

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { mapFailure, RevertFailure, TransportFailure } from './errors';
+import { checkSetup, mapFailure, RevertFailure, TransportFailure } from './errors';
 import type { InvoiceState, Provider, RequestSpec, VendorResponse } from './providers';
+import { invoiceIn, refusalOf } from './providers/answer';
 import { textExcerpt } from './providers/parse';
 import type { Connection, Exchange, TransportOptions } from './transport';
 
@@ -55,48 +56,70 @@ class ItemRun {
 	private async revert(before: Snapshot | undefined): Promise<IDataObject> {
 		const exchange = await this.send(this.provider.revert(this.request.invoiceId));
 		const { response } = exchange;
-		if (response.statusCode >= 200 && response.statusCode < 300) {
-			const invoice = this.provider.unwrap(response.json);
-			if (!invoice) throw this.unexpectedSuccess(response);
-			const after: Snapshot = { state: this.provider.normalize(invoice), requestId: this.provider.requestId(response) };
-			return this.item('reverted', after, before?.state ?? null);
-		}
+		const previous = before?.state ?? null;
+		if (response.statusCode >= 200 && response.statusCode < 300) return await this.written(response, previous);
 
 		const failure = new TransportFailure(response, undefined, undefined, exchange.ambiguous, exchange.refusedWaitSeconds);
 		const vendor = this.provider.parseError(response);
-		const refusal = this.provider.refusal(response, vendor);
+		const refusal = refusalOf(this.provider, response, vendor);
 		if (refusal === 'locked') {
-			const mapped = mapFailure(this.provider, failure, this.request.invoiceId);
-			throw new RevertFailure(
-				'invalid_state',
-				`${this.provider.name}: ${this.provider.noun} ${this.request.invoiceId} is paid but ${this.provider.name} refuses to revert it (locked or in a closed period)${vendor.vendorMessage ? `: ${vendor.vendorMessage}` : ''}`,
-				mapped.details,
-			);
+			throw this.refusedWhilePaid(failure, `is paid but ${this.provider.name} refuses to revert it (locked or in a closed period)`);
 		}
 		if (refusal === 'notPaid' && !this.provider.read) {
 			const now = { state: this.unknownUnpaid(), requestId: vendor.requestId };
 			// Unpaid after an attempt whose result was unknown: that attempt did it.
-			if (exchange.ambiguous) return this.item('reverted', now, before?.state ?? null);
-			return this.notPaid(now, before?.state ?? null);
+			if (exchange.ambiguous) return this.item('reverted', now, previous);
+			return this.notPaid(now, previous);
 		}
 		if (refusal && this.provider.read) {
 			// The refusal may mean "not paid" (a re-run, or our earlier attempt that did go through).
 			const now = await this.read('confirm why the revert was refused');
 			if (!now.state.paid) {
-				if (exchange.ambiguous) return this.item('reverted', now, before?.state ?? null);
-				return this.notPaid(now, before?.state ?? now.state);
+				if (exchange.ambiguous) return this.item('reverted', now, previous);
+				return this.notPaid(now, previous ?? now.state);
 			}
-			const mapped = mapFailure(this.provider, failure, this.request.invoiceId);
-			if (this.provider.id === 'wethod') {
-				throw new RevertFailure(
-					'invalid_state',
-					`${this.provider.name}: ${this.provider.noun} ${this.request.invoiceId} is paid but ${this.provider.name} refused to set it unpaid (precondition failed)${vendor.vendorMessage ? `: ${vendor.vendorMessage}` : ''}`,
-					mapped.details,
-				);
-			}
-			throw mapped;
+			throw this.refusedWhilePaid(failure, `is still paid: ${this.provider.name} refused to mark it unpaid (HTTP ${response.statusCode})`);
 		}
 		throw mapFailure(this.provider, failure, this.request.invoiceId);
+	}
+
+	/**
+	 * A 2xx to the write: `reverted` only when it shows the asked invoice no longer paid, or when a
+	 * read then does (the write did it). Anything else is not an outcome.
+	 */
+	private async written(response: VendorResponse, previous: InvoiceState | null): Promise<IDataObject> {
+		const { name, noun } = this.provider;
+		const answer = invoiceIn(this.provider, response, this.request.invoiceId);
+		if (answer.ok && !answer.state.paid) {
+			return this.item('reverted', { state: answer.state, requestId: this.provider.requestId(response) }, previous);
+		}
+		const wrong = answer.ok ? `the answer shows it still paid (status "${answer.state.status}")` : answer.reason;
+		const said = `${name} answered success (HTTP ${response.statusCode}) to the revert of ${noun} ${this.request.invoiceId}, but ${wrong}`;
+		if (!this.provider.read) {
+			throw this.unexpected(
+				response,
+				answer.ok,
+				`${name}: ${said}; ${name} cannot be asked for one ${noun}, so whether it was reverted is unknown: check it in ${name} (a re-run is safe); ${checkSetup(this.provider)}`,
+			);
+		}
+		const now = await this.read(`confirm the revert, which ${name} answered with HTTP ${response.statusCode} without showing the ${noun} unpaid`);
+		if (!now.state.paid) return this.item('reverted', now, previous);
+		throw this.unexpected(
+			response,
+			answer.ok,
+			`${name}: ${said}; a read shows it still paid (status "${now.state.status}"), so nothing was reverted; ${checkSetup(this.provider)}`,
+		);
+	}
+
+	/** The vendor refuses to revert an invoice that is paid: `invalid_state`, with its code and message. */
+	private refusedWhilePaid(failure: TransportFailure, state: string): RevertFailure {
+		const mapped = mapFailure(this.provider, failure, this.request.invoiceId);
+		const said = mapped.details.vendor?.vendorMessage ? `: ${mapped.details.vendor.vendorMessage}` : '';
+		return new RevertFailure(
+			'invalid_state',
+			`${this.provider.name}: ${this.provider.noun} ${this.request.invoiceId} ${state}${said}`,
+			mapped.details,
+		);
 	}
 
 	private notPaid(now: Snapshot, previous: InvoiceState | null): IDataObject {
@@ -141,9 +164,16 @@ class ItemRun {
 				this.request.invoiceId,
 			);
 		}
-		const invoice = this.provider.unwrap(response.json);
-		if (!invoice) throw this.unexpectedSuccess(response);
-		return { state: this.provider.normalize(invoice), requestId: this.provider.requestId(response) };
+		const answer = invoiceIn(this.provider, response, this.request.invoiceId);
+		if (!answer.ok) {
+			const { name, noun } = this.provider;
+			throw this.unexpected(
+				response,
+				false,
+				`${name}: the API answered HTTP ${response.statusCode} to a read of ${noun} ${this.request.invoiceId} (to ${purpose}), but ${answer.reason}, so whether it is paid is unknown; ${checkSetup(this.provider)}`,
+			);
+		}
+		return { state: answer.state, requestId: this.provider.requestId(response) };
 	}
 
 	private async send(spec: RequestSpec): Promise<Exchange> {
@@ -152,26 +182,19 @@ class ItemRun {
 		return exchange;
 	}
 
-	/** A 2xx answer without the vendor's invoice in it: an HTML page, a proxy, a changed API. */
-	private unexpectedSuccess(response: VendorResponse): RevertFailure {
-		const mapped = mapFailure(
-			this.provider,
-			new TransportFailure(response, undefined, undefined, false),
-			this.request.invoiceId,
-		);
-		if (mapped.category === 'unexpected_response') return mapped;
-		return new RevertFailure(
-			'unexpected_response',
-			`${this.provider.name}: the API answered HTTP ${response.statusCode} without a ${this.provider.noun} in the body; check the credential's environment and base URL`,
-			{
-				httpCode: response.statusCode,
-				vendor: {
-					vendorCode: mapped.details.vendor?.vendorCode ?? null,
-					vendorMessage: textExcerpt(response.text),
-					requestId: mapped.details.vendor?.requestId ?? null,
-				},
+	/**
+	 * A 2xx answer that is not an outcome. `isInvoice`: it was the vendor's invoice (shown in the
+	 * item), otherwise an excerpt of what came back is the vendor message.
+	 */
+	private unexpected(response: VendorResponse, isInvoice: boolean, message: string): RevertFailure {
+		return new RevertFailure('unexpected_response', message, {
+			httpCode: response.statusCode,
+			vendor: {
+				vendorCode: null,
+				vendorMessage: isInvoice ? null : textExcerpt(response.text),
+				requestId: this.provider.requestId(response),
 			},
-		);
+		});
 	}
 
 	private item(outcome: Outcome, now: Snapshot, previous: InvoiceState | null): IDataObject {

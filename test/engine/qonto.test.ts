@@ -128,7 +128,8 @@ describe('Qonto supplier invoices, in the n8n engine', () => {
 		expect(result.output[0].json).toMatchObject({ outcome: 'already_unpaid', status: 'to_review' });
 	});
 
-	it('a 400 on a still-paid invoice is a validation error carrying code, detail and trace id', async () => {
+	// SPEC Revision 2: the vendor refusing to revert a paid invoice is invalid_state (was validation).
+	it('a 400 on a still-paid invoice is invalid_state carrying code, detail and trace id', async () => {
 		nock(QONTO_BASE)
 			.post(`/v2/supplier_invoices/${QONTO_ID}/unmark_as_paid`)
 			.reply(400, { errors: [{ code: 'not_allowed', detail: 'Invoice is in an approval workflow' }], trace_id: 'trace-9' })
@@ -142,7 +143,8 @@ describe('Qonto supplier invoices, in the n8n engine', () => {
 		});
 
 		expect(result.output[0].json.error).toMatchObject({
-			category: 'validation',
+			category: 'invalid_state',
+			message: expect.stringMatching(/^Qonto: supplier invoice \S+ is still paid: Qonto refused to mark it unpaid \(HTTP 400\): Invoice is in an approval workflow$/),
 			httpCode: '400',
 			vendorCode: 'not_allowed',
 			vendorMessage: 'Invoice is in an approval workflow',

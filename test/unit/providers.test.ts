@@ -1,3 +1,5 @@
+import { mapFailure, TransportFailure } from '../../nodes/PaymentRevert/errors';
+import { invoiceIn, refusalOf } from '../../nodes/PaymentRevert/providers/answer';
 import { contazen } from '../../nodes/PaymentRevert/providers/contazen';
 import { credentialTypeOf, getProvider, providers } from '../../nodes/PaymentRevert/providers';
 import { firstMessage, retryAfterHeader, textExcerpt } from '../../nodes/PaymentRevert/providers/parse';
@@ -96,8 +98,8 @@ describe('Qonto', () => {
 	});
 
 	it('a 400 on unmark needs a read', () => {
-		expect(qonto.refusal(response(400, {}), { vendorCode: null, vendorMessage: null, requestId: null })).toBe('maybeNotPaid');
-		expect(qonto.refusal(response(422, {}), { vendorCode: null, vendorMessage: null, requestId: null })).toBeUndefined();
+		expect(refusalOf(qonto, response(400, {}), { vendorCode: null, vendorMessage: null, requestId: null })).toBe('maybeNotPaid');
+		expect(refusalOf(qonto, response(422, {}), { vendorCode: null, vendorMessage: null, requestId: null })).toBeUndefined();
 	});
 });
 
@@ -142,7 +144,7 @@ describe('Contazen', () => {
 		[423, 'resource_locked', 'Locked', 'locked'],
 		[400, 'invalid_request', 'Bad date', undefined],
 	])('%i %s %j → %s', (status, code, message, expected) => {
-		expect(contazen.refusal(response(status, {}), { vendorCode: code, vendorMessage: message, requestId: null })).toBe(expected);
+		expect(refusalOf(contazen, response(status, {}), { vendorCode: code, vendorMessage: message, requestId: null })).toBe(expected);
 	});
 
 	it('wait: error.retry_after, then Retry-After, then X-RateLimit-Reset when the window is used up', () => {
@@ -238,5 +240,91 @@ describe('parsing helpers', () => {
 		expect(retryAfterHeader('Sat, 21 Nov 2026 10:00:30 GMT', now)).toBe(30);
 		expect(retryAfterHeader('soon', now)).toBeUndefined();
 		expect(retryAfterHeader(null, now)).toBeUndefined();
+	});
+});
+
+describe('what a 2xx answer shows (invoiceIn)', () => {
+	const ids = { qonto: QONTO_ID, contazen: 'sbill_abc123', wethod: '42' };
+
+	it.each([
+		['Qonto, wrapped', qonto, { supplier_invoice: qontoInvoice() }],
+		['Qonto, bare, upper-case ID asked', qonto, qontoInvoice()],
+		['Contazen', contazen, contazenEnvelope(contazenBill({ status: 'paid' }))],
+		['Wethod, integer ID', wethod, wethodInvoice()],
+	])('%s: the asked invoice with a known status counts', (_name, provider, body) => {
+		const asked = provider === qonto && _name.includes('upper') ? QONTO_ID.toUpperCase() : ids[provider.id];
+		const reading = invoiceIn(provider, response(200, body), asked);
+		expect(reading).toMatchObject({ ok: true, state: { paid: true } });
+	});
+
+	it.each([
+		['Wethod gateway JSON', wethod, { status: 200, message: 'OK' }, /no invoice in the answer/],
+		['Qonto gateway JSON', qonto, { status: 'ok' }, /no supplier invoice in the answer/],
+		['Contazen envelope without a bill', contazen, { success: true, data: { message: 'OK' }, meta: {} }, /no supplier bill in the answer/],
+		['an array', wethod, [wethodInvoice()], /no invoice in the answer/],
+		['another Wethod invoice', wethod, wethodInvoice({ id: 43, status: 'sent' }), /another invoice \(43\)/],
+		['a Wethod ID as a different number', wethod, wethodInvoice({ id: 420 }), /another invoice/],
+		['another Qonto invoice', qonto, qontoInvoice({ id: '9a1c5c2e-7c55-4c3b-9d6b-2f0e8f1d2a11' }), /another supplier invoice/],
+		['another Contazen bill (case differs)', contazen, contazenEnvelope(contazenBill({ id: 'SBILL_ABC123' })), /another supplier bill/],
+		['an unknown Qonto status', qonto, { supplier_invoice: qontoInvoice({ status: 'settled' }) }, /status "settled" is not one Qonto documents/],
+		['an unknown Wethod status', wethod, wethodInvoice({ status: 'cancelled' }), /status "cancelled"/],
+		['no status', contazen, contazenEnvelope(contazenBill({ status: undefined })), /has no status/],
+	])('%s shows nothing', (_name, provider, body, reason) => {
+		const reading = invoiceIn(provider, response(200, body), ids[provider.id]);
+		expect(reading.ok).toBe(false);
+		expect(!reading.ok && reading.reason).toMatch(reason);
+	});
+
+	it('an empty body or an HTML page shows nothing', () => {
+		expect(invoiceIn(qonto, { statusCode: 200, headers: {}, json: undefined, text: '' }, QONTO_ID)).toEqual({ ok: false, reason: 'the answer is empty' });
+		expect(invoiceIn(qonto, { statusCode: 200, headers: {}, json: undefined, text: '<html><title>x</title></html>' }, QONTO_ID)).toEqual({
+			ok: false,
+			reason: 'the answer is an HTML page',
+		});
+	});
+
+	it('every paid status is a known one', () => {
+		for (const provider of Object.values(providers)) {
+			expect(provider.paidStatuses.length).toBeGreaterThan(0);
+			for (const status of provider.paidStatuses) expect(provider.knownStatuses).toContain(status);
+		}
+	});
+});
+
+describe('Contazen "not paid" needs a refusal that says only that', () => {
+	it.each([
+		[400, 'invalid_request', 'Cannot mark the bill as not paid: the accounting period is closed'],
+		[400, 'invalid_request', 'Payment not paid through the bank feed cannot be changed'],
+		[422, 'invalid_field_value', 'no payment_date given'],
+		[409, 'not_paid_by_card', 'Conflict'],
+	])('%i %s %j is not "not paid"', (status, code, message) => {
+		expect(refusalOf(contazen, response(status, {}), { vendorCode: code, vendorMessage: message, requestId: null })).not.toBe('notPaid');
+	});
+
+	it.each([
+		[400, 'invalid_request', 'The supplier bill is not paid.'],
+		[422, 'bill_not_paid', 'Unprocessable'],
+	])('%i %s %j is "not paid"', (status, code, message) => {
+		expect(refusalOf(contazen, response(status, {}), { vendorCode: code, vendorMessage: message, requestId: null })).toBe('notPaid');
+	});
+});
+
+describe('message words come from the provider', () => {
+	const answer = (statusCode: number, json: unknown, text = JSON.stringify(json)) =>
+		new TransportFailure({ statusCode, json, text, headers: {} }, undefined, undefined, false);
+
+	it.each([
+		[qonto, 'organization'],
+		[contazen, 'company'],
+		[wethod, 'company'],
+	])('%# not_found names the tenant', (provider, tenant) => {
+		expect(mapFailure(provider, answer(404, { message: 'Not found' }), 'x').message).toMatch(new RegExp(`belongs to the right ${tenant}$`));
+	});
+
+	it('the setup hint is added where the provider has one', () => {
+		expect(mapFailure(qonto, answer(302, undefined, ''), 'x').message).toMatch(/staging token/);
+		expect(mapFailure(qonto, answer(200, undefined, '<html></html>'), 'x').message).toMatch(/staging token/);
+		expect(mapFailure(wethod, answer(302, undefined, ''), 'x').message).not.toMatch(/staging|Qonto/);
+		expect(mapFailure(contazen, answer(200, undefined, 'Bad Gateway'), 'x').message).not.toMatch(/staging|Qonto/);
 	});
 });

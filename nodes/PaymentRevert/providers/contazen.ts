@@ -1,7 +1,17 @@
 import { firstMessage, header, isObject, num, onOurClock, retryAfterHeader, str } from './parse';
 import type { Provider, VendorResponse } from './types';
 
-const NOT_PAID = /not[\s_-]*paid|already[\s_-]*unpaid|is[\s_-]+unpaid|no[\s_-]+payment/i;
+/** Contazen's documented supplier-bill statuses; `partial` is a payment too. */
+const STATUSES = ['unpaid', 'paid', 'partial'];
+const PAID = ['paid', 'partial'];
+/**
+ * A refusal that says, and only says, that the bill is not paid. Contazen documents no such
+ * answer: a longer text that merely contains "not paid" ("cannot be marked not paid: the period
+ * is closed") is not one, and stays an error.
+ */
+const NOT_PAID = /^(the\s+)?(supplier\s+)?bill(\s+is)?\s+(not\s+paid|already\s+unpaid)\.?$/i;
+/** Codes that can only mean "not paid" (none is documented; matched exactly). */
+const NOT_PAID_CODES = ['not_paid', 'bill_not_paid', 'already_unpaid'];
 
 function errorObject(response: VendorResponse) {
 	const body = response.json;
@@ -29,6 +39,7 @@ export const contazen: Provider = {
 
 	idPattern: /^[A-Za-z0-9_-]{1,64}$/,
 	idFormat: 'a Contazen ID of letters, digits, "_" or "-" (at most 64), such as sup_1a2b3c4d5e',
+	idMatches: (asked, invoice) => invoice.id === asked,
 
 	revert: (id) => ({ method: 'POST', path: `/supplier-bills/${id}/mark-unpaid`, write: true }),
 	// No single-bill read is documented, and the node never calls undocumented endpoints.
@@ -38,15 +49,18 @@ export const contazen: Provider = {
 		if (!isObject(json)) return undefined;
 		const data = isObject(json.data) ? json.data : json;
 		if (isObject(data.supplier_bill)) return data.supplier_bill;
-		return typeof data.id === 'string' && typeof data.status === 'string' ? data : undefined;
+		return data.id !== undefined ? data : undefined;
 	},
 
+	knownStatuses: STATUSES,
+	paidStatuses: PAID,
+
 	normalize(invoice) {
-		const status = str(invoice.status) ?? 'unknown';
+		const status = str(invoice.status) ?? '';
 		const amounts = isObject(invoice.amounts) ? invoice.amounts : {};
 		return {
 			status,
-			paid: status === 'paid' || status === 'partial',
+			paid: PAID.includes(status),
 			paymentDate: str(invoice.payment_date),
 			paymentAmount: num(invoice.payment_amount),
 			invoiceNumber: str(invoice.invoice_number),
@@ -69,13 +83,12 @@ export const contazen: Provider = {
 		};
 	},
 
-	// 409/423: a lock or a closed period. A 400/409 that says the bill is not paid is a re-run.
-	refusal(response, error) {
-		const words = `${error.vendorCode ?? ''} ${error.vendorMessage ?? ''}`;
-		if ([400, 409, 422].includes(response.statusCode) && NOT_PAID.test(words)) return 'notPaid';
-		if (response.statusCode === 409 || response.statusCode === 423) return 'locked';
-		return undefined;
-	},
+	// A 400/409/422 that says the bill is not paid is a re-run; 409/423: a lock or a closed period.
+	refusals: [
+		{ status: [400, 409, 422], message: NOT_PAID, means: 'notPaid' },
+		{ status: [400, 409, 422], codes: NOT_PAID_CODES, means: 'notPaid' },
+		{ status: [409, 423], means: 'locked' },
+	],
 
 	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds on Contazen's clock.
 	quota(response, nowMs) {
@@ -99,6 +112,7 @@ export const contazen: Provider = {
 
 	permissionHint:
 		'the API key needs the permission to edit supplier bills (Contazen Settings, API Keys); check its IP allow-list too',
+	tenant: 'company',
 
 	sideEffects(after) {
 		const expenseId = str(after.invoice.expense_id);

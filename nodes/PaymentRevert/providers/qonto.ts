@@ -4,6 +4,9 @@ import { firstMessage, header, isObject, num, retryAfterHeader, str } from './pa
 import type { Provider, VendorError } from './types';
 
 const PRODUCTION = 'https://thirdparty.qonto.com';
+/** The supplier-invoice statuses Qonto documents (vendor-apis.md §2.6). */
+const STATUSES = ['to_review', 'to_approve', 'pending', 'awaiting_payment', 'to_pay', 'scheduled', 'paid', 'archived', 'rejected'];
+const PAID = ['paid'];
 const SANDBOX = 'https://thirdparty-sandbox.staging.qonto.co';
 
 function stagingHeader(credentials: ICredentialDataDecryptedObject): Record<string, string> {
@@ -57,6 +60,7 @@ export const qonto: Provider = {
 
 	idPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
 	idFormat: 'a UUID such as 4d5418bb-bd0d-4df4-865c-c07afab8bb48',
+	idMatches: (asked, invoice) => typeof invoice.id === 'string' && invoice.id.toLowerCase() === asked.toLowerCase(),
 
 	revert: (id) => ({ method: 'POST', path: `/v2/supplier_invoices/${id}/unmark_as_paid`, write: true }),
 	read: (id) => ({ method: 'GET', path: `/v2/supplier_invoices/${id}`, write: false }),
@@ -65,14 +69,17 @@ export const qonto: Provider = {
 	unwrap(json) {
 		if (!isObject(json)) return undefined;
 		if (isObject(json.supplier_invoice)) return json.supplier_invoice;
-		return typeof json.id === 'string' || typeof json.status === 'string' ? json : undefined;
+		return json.id !== undefined ? json : undefined;
 	},
 
+	knownStatuses: STATUSES,
+	paidStatuses: PAID,
+
 	normalize(invoice) {
-		const status = str(invoice.status) ?? 'unknown';
+		const status = str(invoice.status) ?? '';
 		const total = isObject(invoice.total_amount) ? invoice.total_amount : {};
 		const amount = num(total.value);
-		const paid = status === 'paid';
+		const paid = PAID.includes(status);
 		return {
 			status,
 			paid,
@@ -107,12 +114,16 @@ export const qonto: Provider = {
 		};
 	},
 
-	// Qonto answers 400 to unmark_as_paid on any invoice that is not `paid`: a read tells.
-	refusal: (response) => (response.statusCode === 400 ? 'maybeNotPaid' : undefined),
+	// Qonto answers 400 to unmark_as_paid on any invoice that is not `paid`, and to one it will not
+	// revert: a read tells which.
+	refusals: [{ status: [400], means: 'maybeNotPaid' }],
 
 	retryAfterSeconds: (response, nowMs) => retryAfterHeader(header(response, 'retry-after'), nowMs),
 
 	permissionHint:
 		'the OAuth app needs the supplier_invoice.write scope (and supplier_invoice.read for reads); Qonto API keys may not be allowed to change supplier invoices, use OAuth2',
+	tenant: 'organization',
+	// Without its staging token the sandbox's OneLogin gate answers a login page or a redirect to one.
+	setupHint: 'for the Qonto sandbox, check the staging token (without it Qonto answers with a login page)',
 };
 

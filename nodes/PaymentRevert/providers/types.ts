@@ -44,10 +44,23 @@ export interface VendorError {
 /**
  * How a vendor refused the revert:
  * - `notPaid`: the vendor says the invoice is not paid;
- * - `maybeNotPaid`: the refusal may mean "not paid", a read decides;
+ * - `maybeNotPaid`: the refusal may mean "not paid", a read decides (still paid: the vendor
+ *   refuses to revert a paid invoice);
  * - `locked`: the invoice is paid but the vendor will not revert it (closed period, lock).
  */
 export type Refusal = 'notPaid' | 'maybeNotPaid' | 'locked';
+
+/**
+ * One row of a vendor's refusal table: a refused write whose status (and, where given, code and
+ * whole message) match means `means`. The first matching row wins; no row, an ordinary error.
+ */
+export interface RefusalRule {
+	status: number[];
+	codes?: string[];
+	/** Tested against the whole message: a phrase inside a longer text is not enough. */
+	message?: RegExp;
+	means: Refusal;
+}
 
 export interface AuthStyle {
 	/** Value of the node's `authentication` parameter. */
@@ -79,24 +92,34 @@ export interface Provider {
 	integerIds?: boolean;
 	idPattern: RegExp;
 	idFormat: string;
+	/** Whether an invoice in an answer is the asked one, compared in the vendor's own ID form. */
+	idMatches(askedId: string, invoice: IDataObject): boolean;
 
 	revert(invoiceId: string): RequestSpec;
 	/** Undefined when the vendor documents no single-invoice read. */
 	read?: (invoiceId: string) => RequestSpec;
 
-	/** The invoice object out of its envelope. */
+	/** The object an answer holds where the invoice should be, out of its envelope (not yet checked). */
 	unwrap(json: unknown): IDataObject | undefined;
 	normalize(invoice: IDataObject): InvoiceState;
+	/** Every status the vendor documents: an answer with any other status shows nothing. */
+	knownStatuses: readonly string[];
+	/** The statuses a revert applies to. */
+	paidStatuses: readonly string[];
 	requestId(response: VendorResponse): string | null;
 	parseError(response: VendorResponse): VendorError;
-	/** Classifies a refused revert; undefined when it is an ordinary error. */
-	refusal(response: VendorResponse, error: VendorError): Refusal | undefined;
+	/** How the vendor refuses a revert (see `refusalOf`). */
+	refusals: readonly RefusalRule[];
 	/** The remaining quota and the window's reset, where the vendor reports them on its answers. */
 	quota?: (response: VendorResponse, nowMs: number) => Quota | undefined;
 	/** Seconds the vendor asks to wait, from its headers or body. */
 	retryAfterSeconds(response: VendorResponse, nowMs: number): number | undefined;
 	/** What the 403 usually means for this vendor (scope, permission). */
 	permissionHint: string;
+	/** What the vendor calls the account a credential belongs to ("organization", "company"). */
+	tenant: string;
+	/** Where to look when the answer is a login page, a redirect or another non-API answer. */
+	setupHint?: string;
 	/** Side effects the vendor performs besides the revert, named for the output. */
 	sideEffects?: (after: InvoiceState) => { notes: string[]; fields: IDataObject };
 }

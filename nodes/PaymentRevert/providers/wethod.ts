@@ -1,6 +1,10 @@
 import { firstMessage, header, isObject, num, retryAfterHeader, str } from './parse';
 import type { Provider } from './types';
 
+/** Wethod's documented invoice statuses; unpaid is `sent` again. */
+const STATUSES = ['draft', 'sent', 'paid'];
+const PAID = ['paid'];
+
 export const wethod: Provider = {
 	id: 'wethod',
 	name: 'Wethod',
@@ -25,19 +29,26 @@ export const wethod: Provider = {
 	integerIds: true,
 	idPattern: /^[1-9][0-9]{0,17}$/,
 	idFormat: 'a positive whole number such as 1042',
+	// Wethod's IDs are JSON integers: compared as numbers (a huge one is rounded the same way both sides).
+	idMatches: (asked, invoice) =>
+		typeof invoice.id === 'number' ? invoice.id === Number(asked) : invoice.id === asked,
 
 	revert: (id) => ({ method: 'POST', path: `/api/invoices/${id}:set-unpaid`, write: true }),
 	read: (id) => ({ method: 'GET', path: `/api/invoices/${id}`, write: false }),
 
+	// Documented unwrapped; a `{ data }` envelope (a proxy, a later API version) is accepted too.
 	unwrap(json) {
 		if (!isObject(json)) return undefined;
-		if (isObject(json.data) && json.data.status !== undefined) return json.data;
-		return json.status !== undefined || json.id !== undefined ? json : undefined;
+		if (isObject(json.data) && json.data.id !== undefined) return json.data;
+		return json.id !== undefined ? json : undefined;
 	},
 
+	knownStatuses: STATUSES,
+	paidStatuses: PAID,
+
 	normalize(invoice) {
-		const status = str(invoice.status) ?? 'unknown';
-		const paid = status === 'paid';
+		const status = str(invoice.status) ?? '';
+		const paid = PAID.includes(status);
 		const amount = num(invoice.value);
 		return {
 			status,
@@ -63,11 +74,12 @@ export const wethod: Provider = {
 	},
 
 	// 412 is also what Wethod answers to a bad company or version header: a read decides.
-	refusal: (response) => (response.statusCode === 412 ? 'maybeNotPaid' : undefined),
+	refusals: [{ status: [412], means: 'maybeNotPaid' }],
 
 	retryAfterSeconds: (response, nowMs) =>
 		retryAfterHeader(header(response, 'x-ratelimit-retry-after') ?? header(response, 'retry-after'), nowMs),
 
 	permissionHint:
 		'the token owner needs the invoices.edit_sent permission to set invoices unpaid (and invoices.view or invoices.view_other to read them)',
+	tenant: 'company',
 };
