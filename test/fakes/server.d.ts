@@ -92,6 +92,9 @@ export interface FakeFault {
 	/** Substring of the path after the vendor prefix, e.g. "unmark_as_paid". */
 	path?: string;
 	method?: string;
+	/** Only requests whose Authorization header contains this text (e.g. a token the fakes issued). */
+	authorization?: string;
+	/** The status to answer; for trickle and huge, an answer that is not applied (default: the normal one). */
 	status?: number;
 	/** An object is sent as JSON, a string as it is. */
 	body?: unknown;

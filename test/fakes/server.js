@@ -846,13 +846,14 @@ function normaliseFault(f) {
 	return { ...rest, latencyMs, remaining: f.remaining ?? count ?? 1 };
 }
 
-function takeFault(faults, vendor, method, path) {
+function takeFault(faults, vendor, method, path, headers) {
 	const index = faults.findIndex(
 		(f) =>
 			f.remaining > 0 &&
 			(!f.vendor || f.vendor === vendor) &&
 			(!f.method || f.method.toUpperCase() === method) &&
-			(!f.path || path.includes(f.path)),
+			(!f.path || path.includes(f.path)) &&
+			(!f.authorization || (headers.authorization || '').includes(f.authorization)),
 	);
 	if (index === -1) return null;
 	const fault = faults[index];
@@ -881,8 +882,12 @@ function faultReply(w, vendor, fault) {
 			return reply(fault.status || 502, fault.body || 'Bad Gateway', fault.headers);
 		case 'status':
 			return reply(fault.status || 500, fault.body ?? { error: 'injected' }, fault.headers);
+		case 'trickle':
+		case 'huge':
+			// With a status: that answer, not applied; without: the normal answer, sent their way.
+			return fault.status ? reply(fault.status, fault.body ?? { error: 'injected' }, fault.headers) : null;
 		default:
-			return null; // latency: delay only; trickle, huge: the normal answer, sent their way
+			return null; // latency: delay only
 	}
 }
 
@@ -1046,6 +1051,7 @@ function startFakes(options = {}) {
 			w.rotated.clear();
 			w.issuedAccess.clear();
 			w.issuedRefresh.clear();
+			w.tokenCounter = 0;
 			w.clockOffset = 0;
 		},
 	};
@@ -1079,7 +1085,7 @@ function startFakes(options = {}) {
 		};
 		w.log.push(entry);
 
-		const fault = takeFault(w.faults, vendor, req.method, ctx.path);
+		const fault = takeFault(w.faults, vendor, req.method, ctx.path, req.headers);
 		if (fault) entry.fault = fault.type;
 		// The client gave up (its timeout, a cancelled execution, a body it refused to read).
 		let droppedByUs = false;

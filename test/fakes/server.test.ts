@@ -3,8 +3,7 @@
  * engine and e2e tests that run against them prove nothing. Where the notes say [?], the switch
  * is tested both ways.
  */
-import { get } from 'node:http';
-
+import axios from 'axios';
 import { sleep } from 'n8n-workflow';
 
 import { DEFAULT_CONFIG, runCli, startFakes, type Fakes } from './server';
@@ -1010,21 +1009,37 @@ describe('faults', () => {
 		expect(fakes.log.map((r) => [r.fault, r.aborted])).toEqual([['hang', true], ['reset', undefined], ['lose', undefined]]);
 	});
 
+	it('huge or trickle with a status: that answer (not applied), sent their way', async () => {
+		fakes.addFaults([{ type: 'huge', status: 503, sizeMb: 1 }, { type: 'trickle', status: 502, body: 'Bad Gateway', durationMs: 200, intervalMs: 50 }]);
+		const huge = await unmark();
+		expect(huge.status).toBe(503);
+		expect(huge.json).toEqual({ attachment_base64: expect.stringMatching(/^(QUJD)+$/), error: 'injected' });
+		const trickled = await unmark();
+		expect([trickled.status, trickled.text.trim()]).toEqual([502, 'Bad Gateway']);
+		expect(fakes.state.qonto.get(QID)).toMatchObject({ status: 'paid' });
+	});
+
+	it('authorization: only requests whose Authorization header contains the text get the fault', async () => {
+		fakes.addFaults([{ type: 'status', status: 500, authorization: 'qonto-access-token' }]);
+		expect((await read()).status).toBe(200); // API key
+		expect((await qonto(`/v2/supplier_invoices/${QID}`, {}, BEARER)).status).toBe(500);
+		expect((await qonto(`/v2/supplier_invoices/${QID}`, {}, BEARER)).status).toBe(200);
+	});
+
 	it('duplicated headers: a list is sent as one line per value; fetch joins them, Node\'s http client keeps the first Retry-After', async () => {
 		const headers = { 'retry-after': ['5', '7'], 'x-ratelimit-retry-after': ['5', '5'] };
 		fakes.addFaults([{ type: 'status', status: 429, headers, count: 2 }]);
 		const viaFetch = await read();
 		expect(viaFetch.headers.get('retry-after')).toBe('5, 7');
 		expect(viaFetch.headers.get('x-ratelimit-retry-after')).toBe('5, 5');
-		// What axios (and so n8n) sees: Node discards a duplicated Retry-After, joins other duplicates.
-		const viaNode = await new Promise<Record<string, unknown>>((resolve, reject) => {
-			get(`${fakes.url}/qonto/v2/supplier_invoices/${QID}`, { headers: { authorization: API_KEY } }, (res) => {
-				res.resume();
-				resolve({ headers: res.headers, raw: res.rawHeaders });
-			}).on('error', reject);
+		// What axios on Node's HTTP client (and so n8n) sees: a duplicated Retry-After is discarded
+		// (Node keeps the first), other duplicates are joined.
+		const viaNode = await axios.get(`${fakes.url}/qonto/v2/supplier_invoices/${QID}`, {
+			headers: { authorization: API_KEY },
+			validateStatus: () => true,
 		});
-		expect(viaNode.headers).toMatchObject({ 'retry-after': '5', 'x-ratelimit-retry-after': '5, 5' });
-		expect(viaNode.raw).toEqual(expect.arrayContaining(['retry-after', '7']));
+		expect(viaNode.status).toBe(429);
+		expect({ ...viaNode.headers }).toMatchObject({ 'retry-after': '5', 'x-ratelimit-retry-after': '5, 5' });
 	});
 
 	it('faults do not touch the control endpoints', async () => {
