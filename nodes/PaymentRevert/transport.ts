@@ -238,7 +238,7 @@ function withSignal(request: IHttpRequestOptions, ours: AbortSignal): IHttpReque
 		configurable: true,
 		get: () => signal,
 		set: (other: unknown) => {
-			signal = other instanceof AbortSignal && !other.aborted ? AbortSignal.any([ours, other]) : ours;
+			signal = other instanceof AbortSignal ? AbortSignal.any([ours, other]) : ours;
 		},
 	});
 	return request;
