@@ -1,4 +1,4 @@
-import nock from 'nock';
+import type Nock from 'nock';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import fixture from './fixtures/credentials.json';
@@ -114,10 +114,15 @@ export function wethodInvoice(overrides: Record<string, unknown> = {}) {
 
 /**
  * nock for one test file: no real network, clean between tests, and restored afterwards so that
- * files using real local servers in the same jest worker are not intercepted.
+ * files using real local servers in the same jest worker are not intercepted. Loaded here only
+ * when used: requiring nock intercepts every request of the process at once (through mock
+ * sockets whose timeout runs from the start, not from the last byte), so a file that merely
+ * imports these helpers would not talk to the local fakes over real sockets.
  */
 export function useNock(): void {
-	beforeAll(() => {
+	let nock: typeof Nock;
+	beforeAll(async () => {
+		nock = (await import('nock')).default;
 		if (!nock.isActive()) nock.activate();
 		nock.disableNetConnect();
 	});

@@ -150,7 +150,7 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 30,
-				description: 'Time limit for each request',
+				description: 'Time limit for each request, including the whole answer',
 			},
 		],
 	},

@@ -98,6 +98,7 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 	}
 
 	const status = response.statusCode;
+	if (response.oversized) return oversizedFailure(provider, response.statusCode, response.oversized);
 	const vendor = provider.parseError(response);
 	if (status >= 300 && status < 400) {
 		return new RevertFailure(
@@ -139,6 +140,28 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 		vendor,
 		retryAfterSeconds: retryAfter,
 	});
+}
+
+/** An answer far larger than one invoice: not the vendor's (a proxy, a download, another service). */
+function oversizedFailure(
+	{ name, noun, id }: Provider,
+	status: number,
+	{ limitBytes, announcedBytes }: { limitBytes: number; announcedBytes?: number },
+): RevertFailure {
+	const size =
+		announcedBytes !== undefined
+			? `of ${megabytes(announcedBytes)}, more than the ${megabytes(limitBytes)} the node reads`
+			: `larger than ${megabytes(limitBytes)}, so the node stopped reading it`;
+	return new RevertFailure(
+		'unexpected_response',
+		`${name}: the API answered HTTP ${status} with a body ${size}; one ${noun} is a few kB. Check the credential's ${id === 'qonto' ? 'environment and ' : ''}base URL: it must point at the ${name} API, not at a proxy, a download or another service`,
+		{ httpCode: status, vendor: { vendorCode: null, vendorMessage: null, requestId: null } },
+	);
+}
+
+function megabytes(bytes: number): string {
+	const mb = bytes / (1024 * 1024);
+	return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
 }
 
 function rateLimitedMessage({ name, noun }: Provider, invoiceId: string, retryAfter: number | undefined): string {

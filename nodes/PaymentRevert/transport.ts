@@ -26,6 +26,12 @@ const NETWORK_CODES = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED'
 /** Of those, the ones where a request may have reached the vendor before the failure. */
 const MAYBE_DELIVERED = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT'];
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+/**
+ * The largest answer body the node reads. An invoice is a few kB; megabytes are not a vendor's
+ * answer about one invoice (a proxy's download page, a wrong endpoint, an inlined attachment), and
+ * reading them whole would hold them in n8n's memory once per item in flight.
+ */
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 /** Only https, or plain http to this machine: a credential must not send secrets in clear. */
 export function safeBaseUrl(raw: string): string | undefined {
@@ -119,7 +125,8 @@ export class Connection {
 				await this.pace.pause(backoffMs(attempt));
 				continue;
 			}
-			if (!RETRY_STATUSES.includes(response.statusCode)) return { response, ambiguous };
+			// An oversized answer is not the vendor's: its status says nothing worth a retry.
+			if (!RETRY_STATUSES.includes(response.statusCode) || response.oversized) return { response, ambiguous };
 			last = response;
 			if (spec.write && response.statusCode >= 500) ambiguous = true;
 			const asked = this.provider.retryAfterSeconds(response, Date.now());
@@ -148,39 +155,107 @@ export class Connection {
 			method: spec.method as IHttpRequestMethods,
 			url: `${this.baseUrl}${spec.path}`,
 			headers: { ...this.headers },
-			// Text, parsed here: vendors answer HTML pages and gateway texts too.
-			encoding: 'text',
+			// A stream, read here within the deadline and up to MAX_BODY_BYTES; parsed here too:
+			// vendors answer HTML pages and gateway texts as well.
+			encoding: 'stream',
 			json: false,
 			returnFullResponse: true,
 			// Every status comes back as an answer, except that n8n 2.x must see an OAuth2 401
 			// to refresh the token (n8n 1.x ignores `except`: see below).
 			ignoreHttpStatusErrors: oauth2 ? { ignore: true, except: [401] } : true,
 			disableFollowRedirect: true,
+			// n8n's own (idle) socket timeout; the deadline in `call` bounds the whole exchange.
 			timeout: Math.max(1, options.timeoutSeconds) * 1000,
 		};
-		const first = await this.call(ctx, request);
+		const first = await this.call(ctx, request, options.timeoutSeconds);
 		if (oauth2 && !first.thrown && !(first.answer instanceof TransportFailure) && first.answer.statusCode === 401) {
 			// Only n8n 1.x hands an OAuth2 401 back: send again letting it throw, so that n8n refreshes
 			// the token and retries. (n8n 2.x threw, refreshed and retried already.)
-			return (await this.call(ctx, { ...request, ignoreHttpStatusErrors: false })).answer;
+			return (await this.call(ctx, { ...request, ignoreHttpStatusErrors: false }, options.timeoutSeconds)).answer;
 		}
 		return first.answer;
 	}
 
+	/**
+	 * One call of n8n's helper (which may refresh an OAuth2 token and send again) and the reading of
+	 * its answer, all within one deadline of `timeoutSeconds`; a cancelled execution stops it too.
+	 */
 	private async call(
 		ctx: IExecuteFunctions,
 		request: IHttpRequestOptions,
+		timeoutSeconds: number,
 	): Promise<{ answer: VendorResponse | TransportFailure; thrown: boolean }> {
+		const deadline = AbortSignal.timeout(Math.max(1, timeoutSeconds) * 1000);
+		// Aborted by the node itself to drop a connection whose answer it will not read.
+		const drop = new AbortController();
+		const cancel = ctx.getExecutionCancelSignal?.();
+		const signal = AbortSignal.any(cancel ? [deadline, drop.signal, cancel] : [deadline, drop.signal]);
+		const stopped = () => new TransportFailure(undefined, deadline.aborted ? 'ETIMEDOUT' : 'ECANCELED', undefined, false);
+		// The HTTP client closes the connection when the request's signal aborts; a stream destroyed
+		// before it was read would not.
+		const release = (body: unknown) => {
+			drop.abort();
+			if (isStream(body)) body.destroy();
+		};
+		const pending = ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			this.credentialType,
+			withSignal({ ...request, headers: { ...request.headers } }, signal),
+		) as Promise<RawAnswer>;
+		let raw: RawAnswer | TransportFailure;
+		let thrown = false;
 		try {
-			const full = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, this.credentialType, request)) as {
-				statusCode: number;
-				headers: unknown;
-				body: unknown;
-			};
-			return { answer: toVendorResponse(full.statusCode, full.headers, full.body), thrown: false };
+			raw = await untilAborted(pending, signal);
 		} catch (error) {
-			return { answer: fromError(error), thrown: true };
+			thrown = true;
+			if (signal.aborted) {
+				// Parts of n8n's helper ignore the signal (an OAuth2 token refresh): drop a late answer.
+				void pending.then((late) => release(late.body), () => undefined);
+				return { answer: stopped(), thrown };
+			}
+			raw = fromError(error);
 		}
+		if (raw instanceof TransportFailure) return { answer: raw, thrown };
+		try {
+			return { answer: await readAnswer(raw, signal, release), thrown };
+		} catch (error) {
+			// The body was cut: by the deadline, a cancellation, or the connection.
+			const cut = new TransportFailure(undefined, findNetworkCode(chain(error)) ?? 'ECONNRESET', undefined, false);
+			return { answer: signal.aborted ? stopped() : cut, thrown };
+		}
+	}
+}
+
+/**
+ * n8n's helper replaces `abortSignal` with the execution's cancel signal (n8n-core 1.x and 2.x),
+ * which would drop the deadline. The request's signal already includes that cancel signal; any
+ * other signal n8n sets is added to it.
+ */
+function withSignal(request: IHttpRequestOptions, ours: AbortSignal): IHttpRequestOptions {
+	let signal = ours;
+	Object.defineProperty(request, 'abortSignal', {
+		enumerable: true,
+		configurable: true,
+		get: () => signal,
+		set: (other: unknown) => {
+			signal = other instanceof AbortSignal ? AbortSignal.any([ours, other]) : ours;
+		},
+	});
+	return request;
+}
+
+/** The helper's answer, or the signal's reason as soon as it aborts, whichever comes first. */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+	let stop: (() => void) | undefined;
+	const aborted = new Promise<never>((_resolve, reject) => {
+		stop = () => reject(signal.reason);
+		if (signal.aborted) stop();
+		else signal.addEventListener('abort', stop, { once: true });
+	});
+	try {
+		return await Promise.race([work, aborted]);
+	} finally {
+		if (stop) signal.removeEventListener('abort', stop);
 	}
 }
 
@@ -218,10 +293,95 @@ function toVendorResponse(statusCode: number, headers: unknown, body: unknown): 
 	return { statusCode, headers: plainHeaders(headers), json, text };
 }
 
-interface HttpLike {
-	status: number;
+/** An answer whose body is still to be read: a stream, or what n8n kept of the body. */
+interface RawAnswer {
+	statusCode: number;
 	headers: unknown;
-	data: unknown;
+	body: unknown;
+	bodyLost?: boolean;
+}
+
+/** A response body as axios hands it over with `encoding: 'stream'`. */
+interface BodyStream extends AsyncIterable<unknown> {
+	destroy(error?: Error): void;
+}
+
+const TOO_LARGE = Symbol('too large');
+
+function isStream(body: unknown): body is BodyStream {
+	return (
+		typeof body === 'object' &&
+		body !== null &&
+		typeof (body as Partial<BodyStream>).destroy === 'function' &&
+		typeof (body as Partial<BodyStream>)[Symbol.asyncIterator] === 'function'
+	);
+}
+
+/**
+ * The answer with its body read: at most MAX_BODY_BYTES, and stopped when the signal aborts.
+ * `release` drops the connection of an answer that is not read to its end.
+ */
+async function readAnswer(raw: RawAnswer, signal: AbortSignal, release: (body: unknown) => void): Promise<VendorResponse> {
+	const headers = plainHeaders(raw.headers);
+	const length = headers['content-length'];
+	const announced = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+	const body = await readBody(raw.body, announced, signal, release);
+	if (body === TOO_LARGE) {
+		return {
+			statusCode: raw.statusCode,
+			headers,
+			json: undefined,
+			text: '',
+			oversized: { limitBytes: MAX_BODY_BYTES, ...(announced !== undefined && announced > MAX_BODY_BYTES ? { announcedBytes: announced } : {}) },
+		};
+	}
+	const response = toVendorResponse(raw.statusCode, headers, body);
+	return raw.bodyLost ? { ...response, bodyLost: true } : response;
+}
+
+async function readBody(
+	body: unknown,
+	announced: number | undefined,
+	signal: AbortSignal,
+	release: (body: unknown) => void,
+): Promise<unknown> {
+	if (isStream(body)) {
+		if (announced !== undefined && announced > MAX_BODY_BYTES) {
+			release(body);
+			return TOO_LARGE;
+		}
+		return await readStream(body, signal, release);
+	}
+	// What n8n kept of a thrown answer (n8n 1.x) is in memory already, but it is not the vendor's either.
+	const size = typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : 0;
+	return size > MAX_BODY_BYTES ? TOO_LARGE : body;
+}
+
+async function readStream(
+	stream: BodyStream,
+	signal: AbortSignal,
+	release: (body: unknown) => void,
+): Promise<string | typeof TOO_LARGE> {
+	const stop = () => stream.destroy(new Error('the request was stopped (timeout or cancelled execution)'));
+	if (signal.aborted) stop();
+	else signal.addEventListener('abort', stop, { once: true });
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of stream) {
+			const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+			size += bytes.length;
+			if (size > MAX_BODY_BYTES) {
+				signal.removeEventListener('abort', stop);
+				release(stream);
+				return TOO_LARGE;
+			}
+			chunks.push(bytes);
+		}
+	} finally {
+		signal.removeEventListener('abort', stop);
+	}
+	return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The error chain n8n builds: NodeApiError, its `cause` (n8n 2.x), the HTTP client's error. */
@@ -232,17 +392,17 @@ function chain(error: unknown): IDataObject[] {
 }
 
 /**
- * What a thrown error says. n8n 2.x keeps the HTTP client's error (with the full response) as
- * `cause`; n8n 1.x keeps only the status and, for JSON objects, the body. An OAuth2 token refresh
- * that failed throws the OAuth client's error (code EAUTH or ESTATUS), which is not the vendor's.
+ * What a thrown error says. n8n 2.x keeps the HTTP client's error (with the full response, its body
+ * still a stream) as `cause`; n8n 1.x keeps only the status and the body (here a stream too). An
+ * OAuth2 token refresh that failed throws the OAuth client's error (code EAUTH or ESTATUS), which
+ * is not the vendor's.
  */
-function fromError(error: unknown): VendorResponse | TransportFailure {
+function fromError(error: unknown): RawAnswer | TransportFailure {
 	const links = chain(error);
 	for (const link of links) {
 		const response = link.response;
 		if (isObject(response) && typeof response.status === 'number') {
-			const http = response as unknown as HttpLike;
-			return toVendorResponse(http.status, http.headers, http.data);
+			return { statusCode: response.status, headers: response.headers, body: response.data };
 		}
 	}
 	const authProblem = findAuthProblem(links);
@@ -253,10 +413,10 @@ function fromError(error: unknown): VendorResponse | TransportFailure {
 	const status = Number(top?.httpCode);
 	if (top && Number.isInteger(status) && status >= 100) {
 		const context = isObject(top.context) ? top.context : {};
-		// n8n 1.x keeps a JSON body in context.data; otherwise the body is gone (the description is
+		// n8n 1.x keeps the body in context.data; otherwise the body is gone (the description is
 		// n8n's own text, e.g. after it refreshed an OAuth2 token and resent): the status decides.
-		if (context.data === undefined) return { ...toVendorResponse(status, {}, ''), bodyLost: true };
-		return toVendorResponse(status, {}, context.data);
+		if (context.data === undefined) return { statusCode: status, headers: {}, body: '', bodyLost: true };
+		return { statusCode: status, headers: {}, body: context.data };
 	}
 	return new TransportFailure(undefined, undefined, undefined, false);
 }

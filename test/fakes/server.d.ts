@@ -80,17 +80,35 @@ export interface FakesConfig {
 export type FakesConfigPatch = { [V in Vendor]?: Partial<FakesConfig[V]> };
 
 export interface FakeFault {
-	/** `limit`: the vendor's own 429 asking to wait `retryAfter` seconds, the way that vendor asks. */
-	type: 'status' | 'limit' | 'reset' | 'hang' | 'lose' | 'html' | 'malformed' | 'text' | 'latency';
+	/**
+	 * `limit`: the vendor's own 429 asking to wait `retryAfter` seconds, the way that vendor asks.
+	 * `trickle`: the normal answer (applied), status and headers at once, then the body in small
+	 * chunks until `durationMs`. `huge`: the normal answer (applied) with an inlined attachment of
+	 * `sizeMb` MB as its first member, streamed.
+	 */
+	type: 'status' | 'limit' | 'reset' | 'hang' | 'lose' | 'html' | 'malformed' | 'text' | 'latency' | 'trickle' | 'huge';
 	retryAfter?: number;
 	vendor?: Vendor;
 	/** Substring of the path after the vendor prefix, e.g. "unmark_as_paid". */
 	path?: string;
 	method?: string;
+	/** Only requests whose Authorization header contains this text (e.g. a token the fakes issued). */
+	authorization?: string;
+	/** The status to answer; for trickle and huge, an answer that is not applied (default: the normal one). */
 	status?: number;
 	/** An object is sent as JSON, a string as it is. */
 	body?: unknown;
-	headers?: Record<string, string>;
+	/** A list sends the header once per value (what a client sees of duplicates is its own choice). */
+	headers?: Record<string, string | string[]>;
+	/** trickle: the whole body takes this long (default 8000 ms), one chunk every `intervalMs` (default 200). */
+	durationMs?: number;
+	intervalMs?: number;
+	/** trickle: bytes per chunk at least (default 100; more when the body would not fit in the time). */
+	chunkBytes?: number;
+	/** huge: size of the inlined attachment in MB (default 50). */
+	sizeMb?: number;
+	/** huge: announce the size in Content-Length (default: chunked, no length). */
+	contentLength?: boolean;
 	/** Delay before the fault (or, for "latency", before the normal answer); "latency" defaults to 1000. */
 	latencyMs?: number;
 	/** How many matching requests get the fault (default 1); `count` is an alias. */
@@ -112,6 +130,8 @@ export interface LoggedRequest {
 	/** The status answered (or that a "lose" fault dropped); null when reset or hung. */
 	status: number | null;
 	fault?: FakeFault['type'];
+	/** The client closed the connection before the answer was complete (not set when a fault dropped it). */
+	aborted?: true;
 }
 
 export type FakeRecord = Record<string, unknown>;

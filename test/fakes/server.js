@@ -91,7 +91,7 @@ const DEFAULT_CONFIG = {
 };
 
 const VENDORS = ['qonto', 'contazen', 'wethod'];
-const FAULT_TYPES = ['status', 'limit', 'reset', 'hang', 'lose', 'html', 'malformed', 'text', 'latency'];
+const FAULT_TYPES = ['status', 'limit', 'reset', 'hang', 'lose', 'html', 'malformed', 'text', 'latency', 'trickle', 'huge'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 // ---------- replies ----------
@@ -846,13 +846,14 @@ function normaliseFault(f) {
 	return { ...rest, latencyMs, remaining: f.remaining ?? count ?? 1 };
 }
 
-function takeFault(faults, vendor, method, path) {
+function takeFault(faults, vendor, method, path, headers) {
 	const index = faults.findIndex(
 		(f) =>
 			f.remaining > 0 &&
 			(!f.vendor || f.vendor === vendor) &&
 			(!f.method || f.method.toUpperCase() === method) &&
-			(!f.path || path.includes(f.path)),
+			(!f.path || path.includes(f.path)) &&
+			(!f.authorization || (headers.authorization || '').includes(f.authorization)),
 	);
 	if (index === -1) return null;
 	const fault = faults[index];
@@ -881,6 +882,10 @@ function faultReply(w, vendor, fault) {
 			return reply(fault.status || 502, fault.body || 'Bad Gateway', fault.headers);
 		case 'status':
 			return reply(fault.status || 500, fault.body ?? { error: 'injected' }, fault.headers);
+		case 'trickle':
+		case 'huge':
+			// With a status: that answer, not applied; without: the normal answer, sent their way.
+			return fault.status ? reply(fault.status, fault.body ?? { error: 'injected' }, fault.headers) : null;
 		default:
 			return null; // latency: delay only
 	}
@@ -941,6 +946,65 @@ function send(res, out) {
 	res.end(out.body);
 }
 
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Until the client has taken what was written, or has gone. */
+function drained(res) {
+	return new Promise((resolve) => {
+		const done = () => {
+			res.off('drain', done);
+			res.off('close', done);
+			resolve();
+		};
+		res.on('drain', done);
+		res.on('close', done);
+	});
+}
+
+/**
+ * `trickle`: status and headers at once, then the body a few bytes at a time until `durationMs`
+ * (a slow or throttling proxy). The body is padded with trailing spaces (still the same JSON) so
+ * that every interval sends `chunkBytes`. Stops when the client goes away.
+ */
+async function sendTrickle(res, out, fault) {
+	const durationMs = fault.durationMs ?? 8000;
+	const intervalMs = fault.intervalMs ?? 200;
+	const steps = Math.max(1, Math.floor(durationMs / intervalMs));
+	const body = Buffer.from(out.body);
+	const chunkBytes = Math.max(fault.chunkBytes ?? 100, Math.ceil(body.length / steps));
+	const padded = Buffer.concat([body, Buffer.alloc(Math.max(0, steps * chunkBytes - body.length), ' ')]);
+	res.writeHead(out.status, out.headers);
+	res.flushHeaders();
+	for (let offset = 0; offset < padded.length && !res.destroyed; offset += chunkBytes) {
+		await pause(intervalMs);
+		if (!res.destroyed) res.write(padded.subarray(offset, offset + chunkBytes));
+	}
+	if (!res.destroyed) res.end();
+}
+
+/**
+ * `huge`: the vendor's answer with an inlined attachment of `sizeMb` MB (base64 text) as its first
+ * member: still valid JSON of the vendor's shape, streamed in 64 KiB chunks with back-pressure.
+ * `contentLength: true` announces the size; otherwise the body is chunked.
+ */
+async function sendHuge(res, out, fault) {
+	const size = Math.round((fault.sizeMb ?? 50) * 1024 * 1024);
+	const text = String(out.body);
+	const isObject = text.trimStart().startsWith('{');
+	const head = Buffer.from('{"attachment_base64":"');
+	const tail = Buffer.from(isObject ? `",${text.trimStart().slice(1)}` : `","data":${JSON.stringify(text)}}`);
+	const headers = { ...out.headers, 'content-type': 'application/json; charset=utf-8' };
+	if (fault.contentLength) headers['content-length'] = String(head.length + size + tail.length);
+	res.writeHead(out.status, headers);
+	const block = Buffer.alloc(64 * 1024, 'QUJD');
+	res.write(head);
+	for (let sent = 0; sent < size && !res.destroyed; sent += block.length) {
+		const ok = res.write(block.subarray(0, Math.min(block.length, size - sent)));
+		if (!ok) await drained(res);
+	}
+	if (!res.destroyed) res.end(tail);
+}
+
 function startFakes(options = {}) {
 	const state = { qonto: new Map(), contazen: new Map(), wethod: new Map(), contazenExpenses: new Map() };
 	const w = {
@@ -987,6 +1051,7 @@ function startFakes(options = {}) {
 			w.rotated.clear();
 			w.issuedAccess.clear();
 			w.issuedRefresh.clear();
+			w.tokenCounter = 0;
 			w.clockOffset = 0;
 		},
 	};
@@ -1020,20 +1085,32 @@ function startFakes(options = {}) {
 		};
 		w.log.push(entry);
 
-		const fault = takeFault(w.faults, vendor, req.method, ctx.path);
+		const fault = takeFault(w.faults, vendor, req.method, ctx.path, req.headers);
 		if (fault) entry.fault = fault.type;
+		// The client gave up (its timeout, a cancelled execution, a body it refused to read).
+		let droppedByUs = false;
+		res.on('close', () => {
+			if (!res.writableFinished && !droppedByUs) entry.aborted = true;
+		});
 		const latencyMs = fault && fault.latencyMs !== undefined ? fault.latencyMs : w.config[vendor].latencyMs;
 		if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-		if (fault && fault.type === 'reset') return req.socket.destroy();
+		if (fault && fault.type === 'reset') {
+			droppedByUs = true;
+			return req.socket.destroy();
+		}
 		if (fault && fault.type === 'hang') return; // never answers: the client's timeout fires
 		const injected = fault && faultReply(w, vendor, fault);
 		const out = injected || handler(w, ctx);
 		if (fault && fault.type === 'lose') {
 			// Applied by the vendor, answer lost on the way back: the ambiguous write.
 			entry.status = out.status;
+			droppedByUs = true;
 			return req.socket.destroy();
 		}
 		entry.status = out.status;
+		// Applied by the vendor too; only the way the answer travels differs.
+		if (fault && fault.type === 'trickle') return await sendTrickle(res, out, fault);
+		if (fault && fault.type === 'huge') return await sendHuge(res, out, fault);
 		send(res, out);
 	}
 

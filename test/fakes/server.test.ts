@@ -3,6 +3,9 @@
  * engine and e2e tests that run against them prove nothing. Where the notes say [?], the switch
  * is tested both ways.
  */
+import axios from 'axios';
+import { sleep } from 'n8n-workflow';
+
 import { DEFAULT_CONFIG, runCli, startFakes, type Fakes } from './server';
 
 const QID = '4d5418bb-bd0d-4df4-865c-c07afab8bb48';
@@ -922,6 +925,121 @@ describe('faults', () => {
 		expect((await read()).status).toBe(200);
 		expect((await call('/_control/faults')).json).toEqual([]);
 		expect((await call('/_control/faults', { json: { faults: [{ type: 'explode' }] } })).status).toBe(400);
+	});
+
+	/** Reads a body chunk by chunk: how many chunks came, and the text. */
+	async function chunks(response: Response, stopAfter = Infinity): Promise<{ count: number; text: string }> {
+		const reader = response.body!.getReader();
+		const decoder = new TextDecoder();
+		let count = 0;
+		let text = '';
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			count += 1;
+			text += decoder.decode(value, { stream: true });
+			if (count >= stopAfter) {
+				await reader.cancel();
+				break;
+			}
+		}
+		return { count, text };
+	}
+
+	/** Waits (bounded) until the fakes saw the client go away: the server learns it asynchronously. */
+	async function abortedLogged(index = 0): Promise<boolean> {
+		for (let i = 0; i < 100 && !fakes.log[index]?.aborted; i += 1) await sleep(20);
+		return fakes.log[index]?.aborted === true;
+	}
+
+	it('trickle: the normal answer (applied), status and headers first, then the body in many small chunks', async () => {
+		fakes.addFaults([{ type: 'trickle', vendor: 'qonto', path: 'unmark_as_paid', durationMs: 600, intervalMs: 50 }]);
+		const response = await fetch(`${fakes.url}/qonto/v2/supplier_invoices/${QID}/unmark_as_paid`, {
+			method: 'POST',
+			headers: { authorization: API_KEY },
+		});
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-length')).toBeNull();
+		// Applied before the body is complete: the state changed as soon as the headers came.
+		expect(fakes.state.qonto.get(QID)).toMatchObject({ status: 'to_review' });
+		const { count, text } = await chunks(response);
+		expect(count).toBeGreaterThanOrEqual(6);
+		expect(JSON.parse(text)).toMatchObject({ id: QID, status: 'to_review', payment_date: null });
+		expect(text).toMatch(/\} +$/);
+		expect(fakes.log[0]).toMatchObject({ fault: 'trickle', status: 200 });
+		expect(fakes.log[0].aborted).toBeUndefined();
+	});
+
+	it('trickle: a client that gives up is logged as aborted', async () => {
+		fakes.addFaults([{ type: 'trickle', durationMs: 5000, intervalMs: 50 }]);
+		const response = await fetch(`${fakes.url}/qonto/v2/supplier_invoices/${QID}`, { headers: { authorization: API_KEY } });
+		expect((await chunks(response, 2)).count).toBe(2);
+		expect(await abortedLogged()).toBe(true);
+	});
+
+	it('huge: valid JSON of the vendor\'s shape with an attachment of sizeMb MB, chunked; or announced', async () => {
+		fakes.addFaults([{ type: 'huge', sizeMb: 2 }, { type: 'huge', sizeMb: 1, contentLength: true }]);
+		const chunked = await read();
+		expect(chunked.headers.get('content-length')).toBeNull();
+		expect(at(chunked, 'attachment_base64')).toHaveLength(2 * 1024 * 1024);
+		expect(at(chunked, 'supplier_invoice.id')).toBe(QID);
+		const announced = await fetch(`${fakes.url}/qonto/v2/supplier_invoices/${QID}`, { headers: { authorization: API_KEY } });
+		const text = await announced.text();
+		expect(Number(announced.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+		expect((JSON.parse(text) as { attachment_base64: string }).attachment_base64).toHaveLength(1024 * 1024);
+		expect(fakes.log.map((r) => [r.fault, r.aborted])).toEqual([['huge', undefined], ['huge', undefined]]);
+	});
+
+	it('huge: a client that stops reading is logged as aborted, and the fakes stop sending', async () => {
+		fakes.addFaults([{ type: 'huge', sizeMb: 200 }]);
+		const response = await fetch(`${fakes.url}/qonto/v2/supplier_invoices/${QID}`, { headers: { authorization: API_KEY } });
+		await chunks(response, 3);
+		expect(await abortedLogged()).toBe(true);
+		expect((await read()).status).toBe(200);
+	});
+
+	it('hang: a client that gives up is logged as aborted; a reset or a lost answer is not', async () => {
+		fakes.addFaults([{ type: 'hang' }, { type: 'reset' }, { type: 'lose', vendor: 'qonto', path: 'unmark_as_paid' }]);
+		const signal = AbortSignal.timeout(200);
+		await expect(call(`/qonto/v2/supplier_invoices/${QID}`, { headers: { authorization: API_KEY }, signal })).rejects.toThrow();
+		expect(await abortedLogged(0)).toBe(true);
+		await expect(read()).rejects.toThrow();
+		await expect(unmark()).rejects.toThrow();
+		await sleep(100); // the fakes learn of a closed connection asynchronously
+		expect(fakes.log.map((r) => [r.fault, r.aborted])).toEqual([['hang', true], ['reset', undefined], ['lose', undefined]]);
+	});
+
+	it('huge or trickle with a status: that answer (not applied), sent their way', async () => {
+		fakes.addFaults([{ type: 'huge', status: 503, sizeMb: 1 }, { type: 'trickle', status: 502, body: 'Bad Gateway', durationMs: 200, intervalMs: 50 }]);
+		const huge = await unmark();
+		expect(huge.status).toBe(503);
+		expect(huge.json).toEqual({ attachment_base64: expect.stringMatching(/^(QUJD)+$/), error: 'injected' });
+		const trickled = await unmark();
+		expect([trickled.status, trickled.text.trim()]).toEqual([502, 'Bad Gateway']);
+		expect(fakes.state.qonto.get(QID)).toMatchObject({ status: 'paid' });
+	});
+
+	it('authorization: only requests whose Authorization header contains the text get the fault', async () => {
+		fakes.addFaults([{ type: 'status', status: 500, authorization: 'qonto-access-token' }]);
+		expect((await read()).status).toBe(200); // API key
+		expect((await qonto(`/v2/supplier_invoices/${QID}`, {}, BEARER)).status).toBe(500);
+		expect((await qonto(`/v2/supplier_invoices/${QID}`, {}, BEARER)).status).toBe(200);
+	});
+
+	it('duplicated headers: a list is sent as one line per value; fetch joins them, Node\'s http client keeps the first Retry-After', async () => {
+		const headers = { 'retry-after': ['5', '7'], 'x-ratelimit-retry-after': ['5', '5'] };
+		fakes.addFaults([{ type: 'status', status: 429, headers, count: 2 }]);
+		const viaFetch = await read();
+		expect(viaFetch.headers.get('retry-after')).toBe('5, 7');
+		expect(viaFetch.headers.get('x-ratelimit-retry-after')).toBe('5, 5');
+		// What axios on Node's HTTP client (and so n8n) sees: a duplicated Retry-After is discarded
+		// (Node keeps the first), other duplicates are joined.
+		const viaNode = await axios.get(`${fakes.url}/qonto/v2/supplier_invoices/${QID}`, {
+			headers: { authorization: API_KEY },
+			validateStatus: () => true,
+		});
+		expect(viaNode.status).toBe(429);
+		expect({ ...viaNode.headers }).toMatchObject({ 'retry-after': '5', 'x-ratelimit-retry-after': '5, 5' });
 	});
 
 	it('faults do not touch the control endpoints', async () => {

@@ -238,6 +238,12 @@ export interface RunOptions {
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	/** Payment Revert nodes in a row, each fed by the one before (default 1); results are the last one's. */
 	nodes?: number;
+	/**
+	 * Cancels the execution when this settles, as the editor's Stop button does: n8n aborts the
+	 * execution's cancel signal and ends the run at once (status `canceled`); the node's work still
+	 * in flight ends on its own afterwards.
+	 */
+	cancelWhen?: Promise<unknown>;
 }
 
 let executions = 0;
@@ -342,7 +348,9 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 				nodeExecutionStack: [{ node: source, data: { main: [[{ json: {} }]] }, source: null }],
 			},
 		});
-		new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow).catch(reject);
+		const execution = new WorkflowExecute(additionalData, 'manual', runData).processRunExecutionData(workflow);
+		execution.catch(reject);
+		void options.cancelWhen?.then(() => execution.cancel());
 	});
 	const run = await done;
 	const nodeRun = run.data.resultData.runData[names[names.length - 1]]?.[0];

@@ -2,7 +2,7 @@ import { mapFailure, TransportFailure } from '../../nodes/PaymentRevert/errors';
 import { invoiceIn, refusalOf } from '../../nodes/PaymentRevert/providers/answer';
 import { contazen } from '../../nodes/PaymentRevert/providers/contazen';
 import { credentialTypeOf, getProvider, providers } from '../../nodes/PaymentRevert/providers';
-import { firstMessage, retryAfterHeader, textExcerpt } from '../../nodes/PaymentRevert/providers/parse';
+import { firstMessage, textExcerpt, waitHeader } from '../../nodes/PaymentRevert/providers/parse';
 import { qonto } from '../../nodes/PaymentRevert/providers/qonto';
 import type { VendorResponse } from '../../nodes/PaymentRevert/providers/types';
 import { wethod } from '../../nodes/PaymentRevert/providers/wethod';
@@ -236,10 +236,11 @@ describe('parsing helpers', () => {
 
 	it('reads Retry-After in seconds or as a date', () => {
 		const now = Date.parse('2026-11-21T10:00:00Z');
-		expect(retryAfterHeader('5', now)).toBe(5);
-		expect(retryAfterHeader('Sat, 21 Nov 2026 10:00:30 GMT', now)).toBe(30);
-		expect(retryAfterHeader('soon', now)).toBeUndefined();
-		expect(retryAfterHeader(null, now)).toBeUndefined();
+		const wait = (value?: string) => waitHeader(response(429, {}, value === undefined ? {} : { 'retry-after': value }), 'retry-after', now, true);
+		expect(wait('5')).toBe(5);
+		expect(wait('Sat, 21 Nov 2026 10:00:30 GMT')).toBe(30);
+		expect(wait('soon')).toBeUndefined();
+		expect(wait()).toBeUndefined();
 	});
 });
 

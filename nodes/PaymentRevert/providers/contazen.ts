@@ -1,4 +1,4 @@
-import { firstMessage, header, isObject, num, onOurClock, retryAfterHeader, str } from './parse';
+import { countHeader, firstMessage, header, isObject, num, resetHeader, str, waitHeader, waitNumber } from './parse';
 import type { Provider, VendorResponse } from './types';
 
 /** Contazen's documented supplier-bill statuses; `partial` is a payment too. */
@@ -90,24 +90,23 @@ export const contazen: Provider = {
 		{ status: [409, 423], means: 'locked' },
 	],
 
-	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds on Contazen's clock.
+	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds on Contazen's clock,
+	// believed up to an hour ahead (its window is a minute).
 	quota(response, nowMs) {
-		const remaining = num(header(response, 'x-ratelimit-remaining'));
-		const reset = num(header(response, 'x-ratelimit-reset'));
-		if (remaining === null || reset === null) return undefined;
-		return { remaining, resetAtMs: onOurClock(reset * 1000, response, nowMs) };
+		const remaining = countHeader(response, 'x-ratelimit-remaining');
+		const resetAtMs = resetHeader(response, 'x-ratelimit-reset', nowMs);
+		return remaining === undefined || resetAtMs === undefined ? undefined : { remaining, resetAtMs };
 	},
 
 	retryAfterSeconds(response, nowMs) {
-		const error = errorObject(response);
-		const fromBody = num(error?.retry_after);
-		if (fromBody !== null) return Math.max(0, fromBody);
-		const fromHeader = retryAfterHeader(header(response, 'retry-after'), nowMs);
+		const fromBody = waitNumber(errorObject(response)?.retry_after);
+		if (fromBody !== undefined) return fromBody;
+		const fromHeader = waitHeader(response, 'retry-after', nowMs, true);
 		if (fromHeader !== undefined) return fromHeader;
 		// The window's reset is on every answer: it is a wait only when the window is used up.
-		const exhausted = response.statusCode === 429 || header(response, 'x-ratelimit-remaining') === '0';
-		const reset = num(header(response, 'x-ratelimit-reset'));
-		return reset === null || !exhausted ? undefined : Math.max(0, (onOurClock(reset * 1000, response, nowMs) - nowMs) / 1000);
+		const exhausted = response.statusCode === 429 || countHeader(response, 'x-ratelimit-remaining') === 0;
+		const resetAtMs = resetHeader(response, 'x-ratelimit-reset', nowMs);
+		return resetAtMs === undefined || !exhausted ? undefined : (resetAtMs - nowMs) / 1000;
 	},
 
 	permissionHint:

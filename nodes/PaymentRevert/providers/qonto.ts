@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { firstMessage, header, isObject, num, retryAfterHeader, str } from './parse';
+import { firstMessage, header, isObject, num, str, waitHeader } from './parse';
 import type { Provider, VendorError } from './types';
 
 const PRODUCTION = 'https://thirdparty.qonto.com';
@@ -118,7 +118,7 @@ export const qonto: Provider = {
 	// revert: a read tells which.
 	refusals: [{ status: [400], means: 'maybeNotPaid' }],
 
-	retryAfterSeconds: (response, nowMs) => retryAfterHeader(header(response, 'retry-after'), nowMs),
+	retryAfterSeconds: (response, nowMs) => waitHeader(response, 'retry-after', nowMs, true),
 
 	permissionHint:
 		'the OAuth app needs the supplier_invoice.write scope (and supplier_invoice.read for reads); Qonto API keys may not be allowed to change supplier invoices, use OAuth2',

@@ -14,6 +14,8 @@ export interface VendorResponse {
 	text: string;
 	/** n8n did not pass the body on (n8n 1.x, some paths): judge by the status alone. */
 	bodyLost?: boolean;
+	/** The body was larger than the node reads: not read (json undefined, text empty). */
+	oversized?: { limitBytes: number; announcedBytes?: number };
 }
 
 export interface RequestSpec {

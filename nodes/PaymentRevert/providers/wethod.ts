@@ -1,4 +1,4 @@
-import { firstMessage, header, isObject, num, retryAfterHeader, str } from './parse';
+import { firstMessage, header, isObject, num, str, waitHeader } from './parse';
 import type { Provider } from './types';
 
 /** Wethod's documented invoice statuses; unpaid is `sent` again. */
@@ -76,8 +76,9 @@ export const wethod: Provider = {
 	// 412 is also what Wethod answers to a bad company or version header: a read decides.
 	refusals: [{ status: [412], means: 'maybeNotPaid' }],
 
+	// x-ratelimit-retry-after is seconds [C]; a malformed one leaves the standard header to speak.
 	retryAfterSeconds: (response, nowMs) =>
-		retryAfterHeader(header(response, 'x-ratelimit-retry-after') ?? header(response, 'retry-after'), nowMs),
+		waitHeader(response, 'x-ratelimit-retry-after', nowMs, false) ?? waitHeader(response, 'retry-after', nowMs, true),
 
 	permissionHint:
 		'the token owner needs the invoices.edit_sent permission to set invoices unpaid (and invoices.view or invoices.view_other to read them)',
