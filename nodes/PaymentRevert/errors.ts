@@ -144,17 +144,18 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 
 /** An answer far larger than one invoice: not the vendor's (a proxy, a download, another service). */
 function oversizedFailure(
-	{ name, noun, id }: Provider,
+	provider: Provider,
 	status: number,
 	{ limitBytes, announcedBytes }: { limitBytes: number; announcedBytes?: number },
 ): RevertFailure {
+	const { name, noun } = provider;
 	const size =
 		announcedBytes !== undefined
 			? `of ${megabytes(announcedBytes)}, more than the ${megabytes(limitBytes)} the node reads`
 			: `larger than ${megabytes(limitBytes)}, so the node stopped reading it`;
 	return new RevertFailure(
 		'unexpected_response',
-		`${name}: the API answered HTTP ${status} with a body ${size}; one ${noun} is a few kB. Check the credential's ${id === 'qonto' ? 'environment and ' : ''}base URL: it must point at the ${name} API, not at a proxy, a download or another service`,
+		`${name}: the API answered HTTP ${status} with a body ${size}; one ${noun} is a few kB. ${capitalise(checkSetup(provider))}: it must point at the ${name} API, not at a proxy, a download or another service`,
 		{ httpCode: status, vendor: { vendorCode: null, vendorMessage: null, requestId: null } },
 	);
 }

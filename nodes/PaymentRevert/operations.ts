@@ -179,6 +179,10 @@ class ItemRun {
 	private async send(spec: RequestSpec): Promise<Exchange> {
 		const exchange = await this.connection.send(this.ctx, spec, this.request.transport);
 		if (exchange instanceof TransportFailure) throw mapFailure(this.provider, exchange, this.request.invoiceId);
+		// Whatever its status, an answer too large to be the vendor's says nothing about the invoice.
+		if (exchange.response.oversized) {
+			throw mapFailure(this.provider, new TransportFailure(exchange.response, undefined, undefined, exchange.ambiguous), this.request.invoiceId);
+		}
 		return exchange;
 	}
 
