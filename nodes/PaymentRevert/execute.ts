@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { errorItemJson, RevertFailure, toNodeError, type ErrorItemJson } from './errors';
 import { runItem, validateInvoiceId, type ItemRequest } from './operations';
 import { getProvider, type Provider } from './providers';
-import { Redactor } from './secrets';
+import { learnCurrentSecrets, Redactor } from './secrets';
 import { Connection } from './transport';
 
 type Result = { ok: true; json: IDataObject } | { ok: false; error: ErrorItemJson };
@@ -105,6 +105,9 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 				results[i] = { ok: false, error: errorItemJson(failureOf(error, provider), provider.id, invoiceId) };
 				if (!continueOnFail) stopped = true;
 			}
+			// n8n may have refreshed the token during this item: its secrets must be known before
+			// any output is redacted (the redactor below is the connection's, updated in place).
+			await connection?.then((c) => learnCurrentSecrets(this, c), () => undefined);
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, items.length)) }, worker));
