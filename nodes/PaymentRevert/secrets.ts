@@ -151,9 +151,11 @@ export interface SecretSource {
 
 /**
  * Reads the credential again and adds its secrets to the redactor: n8n refreshes an expired
- * OAuth2 token during a run (and saves it), and a vendor may echo the new one.
+ * OAuth2 token during a run (and saves it), and a vendor may echo the new one. Other credential
+ * types do not change during a run: no read for them.
  */
 export async function learnCurrentSecrets(ctx: IExecuteFunctions, source: SecretSource): Promise<void> {
+	if (!/oauth2/i.test(source.credentialType)) return;
 	const credentials = await ctx.getCredentials(source.credentialType).catch(() => undefined);
 	if (credentials) source.redactor.add(source.provider.secrets(credentials));
 }

@@ -121,8 +121,14 @@ describe('the credential read again during the run', () => {
 
 	it('a credential that cannot be read again changes nothing', async () => {
 		const redactor = new Redactor(['old-access-token-1']);
-		await learnCurrentSecrets(ctx(new Error('gone')), { credentialType: 'x', provider: qonto, redactor });
+		await learnCurrentSecrets(ctx(new Error('gone')), { credentialType: 'paymentRevertQontoOAuth2Api', provider: qonto, redactor });
 		expect(redactor.text('old-access-token-1 other')).toBe('[redacted] other');
+	});
+
+	it('credentials n8n does not refresh are not read again', async () => {
+		const getCredentials = jest.fn();
+		await learnCurrentSecrets({ getCredentials } as unknown as IExecuteFunctions, { credentialType: 'paymentRevertWethodApi', provider: qonto, redactor: new Redactor([]) });
+		expect(getCredentials).not.toHaveBeenCalled();
 	});
 
 	it('Qonto: the API key as sent (login:secret), the staging token, the client secret and every token', () => {
