@@ -80,6 +80,8 @@ export class Redactor {
 	// Private storage (not enumerable): a serialised or inspected redactor shows no secret.
 	readonly #forms: Form[] = [];
 	readonly #known = new Set<string>();
+	/** No form matches a text shorter than this (most values: dates, statuses, amounts). */
+	#shortest = Infinity;
 
 	constructor(secrets: string[]) {
 		this.add(secrets);
@@ -90,12 +92,15 @@ export class Redactor {
 		for (const value of secrets) {
 			if (typeof value !== 'string' || value.length < MIN_SECRET || this.#known.has(value)) continue;
 			this.#known.add(value);
-			this.#forms.push(...formsOf(value));
+			for (const form of formsOf(value)) {
+				this.#forms.push(form);
+				this.#shortest = Math.min(this.#shortest, form.min);
+			}
 		}
 	}
 
 	text(input: string): string {
-		let output = this.#known.size ? this.#withoutKnown(input) : input;
+		let output = input.length >= this.#shortest ? this.#withoutKnown(input) : input;
 		for (const [pattern, replacement] of KEY_PATTERNS) output = output.replace(pattern, replacement);
 		return output;
 	}
