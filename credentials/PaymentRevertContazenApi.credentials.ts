@@ -34,7 +34,7 @@ export class PaymentRevertContazenApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.contazen.ro/v1',
-			description: 'Change only for a proxy. Only https://, or http:// to this machine (loopback).',
+			description: 'Change only for a proxy. Only https://, or http:// to this machine (localhost, 127.0.0.1, [::1]); no user, query or fragment.',
 		},
 	];
 

@@ -49,7 +49,7 @@ export class PaymentRevertWethodApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.wethod.com',
-			description: 'Change only for a proxy. Only https://, or http:// to this machine (loopback).',
+			description: 'Change only for a proxy. Only https://, or http:// to this machine (localhost, 127.0.0.1, [::1]); no user, query or fragment.',
 		},
 	];
 
