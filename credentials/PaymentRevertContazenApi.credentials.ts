@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { guardedUrl } from './urlGuard';
+import { guardedTestRequest, guardedUrl } from './urlGuard';
 
 export class PaymentRevertContazenApi implements ICredentialType {
 	name = 'paymentRevertContazenApi';
@@ -34,7 +34,7 @@ export class PaymentRevertContazenApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.contazen.ro/v1',
-			description: 'Change only for a proxy. Only https://, or http:// to this machine (loopback).',
+			description: 'Change only for a proxy. Only https://, or http:// to this machine (localhost, 127.0.0.1, [::1]); no user, query or fragment.',
 		},
 	];
 
@@ -47,12 +47,10 @@ export class PaymentRevertContazenApi implements ICredentialType {
 		},
 	};
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: `={{ ${guardedUrl('$credentials.baseUrl || "https://api.contazen.ro/v1"')} }}`,
-			url: '/settings',
-			method: 'GET',
-			headers: { Accept: 'application/json' },
-		},
-	};
+	test: ICredentialTestRequest = guardedTestRequest({
+		baseURL: `={{ ${guardedUrl('$credentials.baseUrl || "https://api.contazen.ro/v1"')} }}`,
+		url: '/settings',
+		method: 'GET',
+		headers: { Accept: 'application/json' },
+	});
 }

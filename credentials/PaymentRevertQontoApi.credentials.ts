@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { qontoEnvironmentProperties } from './qontoEnvironment';
-import { guardedUrl } from './urlGuard';
+import { guardedTestRequest, guardedUrl } from './urlGuard';
 
 export class PaymentRevertQontoApi implements ICredentialType {
 	name = 'paymentRevertQontoApi';
@@ -57,11 +57,12 @@ export class PaymentRevertQontoApi implements ICredentialType {
 		return { ...requestOptions, headers };
 	}
 
-	test: ICredentialTestRequest = {
-		request: {
+	test: ICredentialTestRequest = guardedTestRequest(
+		{
 			baseURL: `={{ $credentials.environment === "sandbox" ? "https://thirdparty-sandbox.staging.qonto.co" : $credentials.environment === "custom" ? ${guardedUrl('$credentials.apiBaseUrl || ""')} : "https://thirdparty.qonto.com" }}`,
 			url: '/v2/organization',
 			method: 'GET',
 		},
-	};
+		' and, for the sandbox, the staging token (without it Qonto redirects to its login page)',
+	);
 }

@@ -27,7 +27,7 @@ export class PaymentRevertQontoOAuth2Api implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'https://qonto-oauth-proxy.example.com',
-			description: 'Base URL serving /oauth2/auth and /oauth2/token',
+			description: 'Base URL serving /oauth2/auth and /oauth2/token. Only https://, or http:// to this machine (localhost, 127.0.0.1, [::1]).',
 			displayOptions: { show: { environment: ['custom'] } },
 		},
 		{

@@ -6,7 +6,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { guardedUrl } from './urlGuard';
+import { guardedTestRequest, guardedUrl } from './urlGuard';
 
 export class PaymentRevertWethodApi implements ICredentialType {
 	name = 'paymentRevertWethodApi';
@@ -49,7 +49,7 @@ export class PaymentRevertWethodApi implements ICredentialType {
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.wethod.com',
-			description: 'Change only for a proxy. Only https://, or http:// to this machine (loopback).',
+			description: 'Change only for a proxy. Only https://, or http:// to this machine (localhost, 127.0.0.1, [::1]); no user, query or fragment.',
 		},
 	];
 
@@ -64,12 +64,10 @@ export class PaymentRevertWethodApi implements ICredentialType {
 		},
 	};
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: `={{ ${guardedUrl('$credentials.baseUrl || "https://api.wethod.com"')} }}`,
-			url: '/api/persons/me',
-			method: 'GET',
-			headers: { Accept: 'application/json' },
-		},
-	};
+	test: ICredentialTestRequest = guardedTestRequest({
+		baseURL: `={{ ${guardedUrl('$credentials.baseUrl || "https://api.wethod.com"')} }}`,
+		url: '/api/persons/me',
+		method: 'GET',
+		headers: { Accept: 'application/json' },
+	});
 }

@@ -29,7 +29,7 @@ export const qontoEnvironmentProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'https://qonto-proxy.example.com',
-		description: 'Base URL of the Business API. Only https://, or http:// to this machine (loopback).',
+		description: 'Base URL of the Business API. Only https://, or http:// to this machine (localhost, 127.0.0.1, [::1]); no user, query or fragment.',
 		displayOptions: { show: { environment: ['custom'] } },
 	},
 ];

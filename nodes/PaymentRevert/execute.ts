@@ -5,7 +5,7 @@ import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorIt
 import { invoiceIdText, validateInvoiceId } from './input';
 import { runItem, type ItemRequest } from './operations';
 import { getProvider, type Provider } from './providers';
-import { Redactor } from './secrets';
+import { learnCurrentSecrets, Redactor } from './secrets';
 import { Connection } from './transport';
 
 type Result = { ok: true; json: IDataObject } | { ok: false; error: ErrorItemJson };
@@ -107,6 +107,9 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 				results[i] = { ok: false, error: errorItemJson(failureOf(error, provider), provider.id, invoiceId) };
 				if (!continueOnFail) stopped = true;
 			}
+			// n8n may have refreshed the token during this item: its secrets must be known before
+			// any output is redacted (the redactor below is the connection's, updated in place).
+			await connection?.then((c) => learnCurrentSecrets(this, c), () => undefined);
 		}
 	};
 	// After a failure without Continue no item starts, but those in flight finish: their changes

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
+import { safeBaseUrl } from '../../credentials/urlGuard';
 import { RevertFailure, TransportFailure } from './errors';
 import { paceFor, type Pace } from './pace';
 import { credentialTypeOf, type Provider, type RequestSpec, type VendorResponse } from './providers';
@@ -25,26 +26,12 @@ const RETRY_STATUSES = [429, 502, 503, 504];
 const NETWORK_CODES = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ESOCKETTIMEDOUT'];
 /** Of those, the ones where a request may have reached the vendor before the failure. */
 const MAYBE_DELIVERED = ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'ESOCKETTIMEDOUT'];
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 /**
  * The largest answer body the node reads. An invoice is a few kB; megabytes are not a vendor's
  * answer about one invoice (a proxy's download page, a wrong endpoint, an inlined attachment), and
  * reading them whole would hold them in n8n's memory once per item in flight.
  */
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
-
-/** Only https, or plain http to this machine: a credential must not send secrets in clear. */
-export function safeBaseUrl(raw: string): string | undefined {
-	let url: URL;
-	try {
-		url = new URL(raw.trim());
-	} catch {
-		return undefined;
-	}
-	const allowed = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname));
-	if (!allowed || url.username || url.password || url.search || url.hash) return undefined;
-	return url.toString().replace(/\/+$/, '');
-}
 
 /** The URL for a message: never its user, password or query, which may hold secrets. */
 function shownUrl(raw: string, redactor: Redactor): string {

@@ -111,6 +111,15 @@ export interface FakeFault {
 	contentLength?: boolean;
 	/** Delay before the fault (or, for "latency", before the normal answer); "latency" defaults to 1000. */
 	latencyMs?: number;
+	/**
+	 * The body's placeholders become what the faulted request carried, the way a vendor echoes it:
+	 * `{authorization}` (the header), `{token}` (the header without "Bearer "/"Basic "), `{staging}`
+	 * (X-Qonto-Staging-Token), each also as `{name.base64}`, `{name.percent}` (every byte %XX),
+	 * `{name.upper}` or `{name.prefix}` (its first 16 characters and "...").
+	 */
+	echoAuthorization?: boolean;
+	/** Only requests whose Authorization header matches this RegExp source (e.g. a token the fakes issued: "^Bearer qonto-access-\\d+-"). */
+	authorizationPattern?: string;
 	/** How many matching requests get the fault (default 1); `count` is an alias. */
 	remaining?: number;
 	count?: number;

@@ -846,14 +846,15 @@ function normaliseFault(f) {
 	return { ...rest, latencyMs, remaining: f.remaining ?? count ?? 1 };
 }
 
-function takeFault(faults, vendor, method, path, headers) {
+function takeFault(faults, vendor, method, path, headers = {}) {
 	const index = faults.findIndex(
 		(f) =>
 			f.remaining > 0 &&
 			(!f.vendor || f.vendor === vendor) &&
 			(!f.method || f.method.toUpperCase() === method) &&
 			(!f.path || path.includes(f.path)) &&
-			(!f.authorization || (headers.authorization || '').includes(f.authorization)),
+			(!f.authorization || (headers.authorization || '').includes(f.authorization)) &&
+			(!f.authorizationPattern || new RegExp(f.authorizationPattern).test(String(headers.authorization || ''))),
 	);
 	if (index === -1) return null;
 	const fault = faults[index];
@@ -869,8 +870,42 @@ function tooMany(w, vendor, seconds) {
 	return wethodError(429, 'too_many_requests', 'Rate limit exceeded', { 'x-ratelimit-retry-after': String(seconds) });
 }
 
+/** The forms in which a vendor may echo what it was sent: `{token}`, `{token.base64}`, ... */
+const ECHO_FORMS = {
+	base64: (v) => Buffer.from(v).toString('base64'),
+	percent: (v) => [...Buffer.from(v)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+	upper: (v) => v.toUpperCase(),
+	prefix: (v) => `${v.slice(0, 16)}...`,
+};
+
+/**
+ * `echoAuthorization`: the body's placeholders become what this request carried: {authorization}
+ * (the header), {token} (the header without its scheme), {staging} (X-Qonto-Staging-Token),
+ * each also as {name.base64}, {name.percent}, {name.upper} or {name.prefix} (16 characters and "...").
+ */
+function echoRequest(body, headers) {
+	const authorization = String(headers.authorization || '');
+	const values = {
+		authorization,
+		token: authorization.replace(/^(Bearer|Basic)\s+/i, ''),
+		staging: String(headers['x-qonto-staging-token'] || ''),
+	};
+	const fill = (text) =>
+		text.replace(/\{(authorization|token|staging)(?:\.(base64|percent|upper|prefix))?\}/g, (_, name, form) =>
+			form ? ECHO_FORMS[form](values[name]) : values[name],
+		);
+	const walk = (value) => {
+		if (typeof value === 'string') return fill(value);
+		if (Array.isArray(value)) return value.map(walk);
+		if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+		return value;
+	};
+	return walk(body);
+}
+
 /** The reply a fault puts in place of the vendor's, or null for "answer normally". */
-function faultReply(w, vendor, fault) {
+function faultReply(w, vendor, fault, ctx) {
+	if (fault.echoAuthorization && fault.body !== undefined) fault = { ...fault, body: echoRequest(fault.body, ctx.headers) };
 	switch (fault.type) {
 		case 'limit':
 			return tooMany(w, vendor, fault.retryAfter ?? 1);
@@ -1099,7 +1134,7 @@ function startFakes(options = {}) {
 			return req.socket.destroy();
 		}
 		if (fault && fault.type === 'hang') return; // never answers: the client's timeout fires
-		const injected = fault && faultReply(w, vendor, fault);
+		const injected = fault && faultReply(w, vendor, fault, ctx);
 		const out = injected || handler(w, ctx);
 		if (fault && fault.type === 'lose') {
 			// Applied by the vendor, answer lost on the way back: the ambiguous write.

@@ -221,12 +221,15 @@ class CredentialsHelper extends ICredentialsHelper {
 		if (nodeCredentials.id) this.store[nodeCredentials.id] = { type, data };
 	}
 
+	/** Like the CLI (1.x and 2.x): only the token data is saved over the stored credential. */
 	async updateCredentialsOauthTokenData(
 		nodeCredentials: INodeCredentialsDetails,
 		type: string,
 		data: ICredentialDataDecryptedObject,
 	) {
-		await this.updateCredentials(nodeCredentials, type, data);
+		this.updates.push({ id: nodeCredentials.id ?? '', type, data });
+		const stored = nodeCredentials.id ? this.store[nodeCredentials.id] : undefined;
+		if (stored) stored.data = { ...stored.data, oauthTokenData: data.oauthTokenData };
 	}
 }
 

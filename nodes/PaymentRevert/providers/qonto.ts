@@ -48,14 +48,19 @@ export const qonto: Provider = {
 
 	secrets(credentials) {
 		const token = isObject(credentials.oauthTokenData) ? credentials.oauthTokenData : {};
+		const login = String(credentials.login ?? '');
+		const secretKey = String(credentials.secretKey ?? '');
 		return [
-			credentials.secretKey,
-			credentials.stagingToken,
-			credentials.clientSecret,
-			token.access_token,
-			token.refresh_token,
-			token.id_token,
-		].map((v) => String(v ?? ''));
+			secretKey,
+			// The API key as sent: "login:secret" (its base64 is what a Basic header echo shows).
+			login && secretKey ? `${login}:${secretKey}` : '',
+			String(credentials.stagingToken ?? ''),
+			String(credentials.clientSecret ?? ''),
+			// access_token, refresh_token, id_token: whatever token n8n holds, refreshed ones included.
+			...Object.entries(token)
+				.filter(([key, value]) => /token$/i.test(key) && typeof value === 'string')
+				.map(([, value]) => value as string),
+		];
 	},
 
 	idPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
