@@ -44,6 +44,7 @@ export function validateInvoiceId(provider: Provider, raw: unknown): string {
 
 class ItemRun {
 	private readonly provider: Provider;
+	private answered = false;
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
@@ -166,7 +167,9 @@ class ItemRun {
 	}
 
 	private async send(spec: RequestSpec): Promise<Exchange> {
-		const exchange = await this.connection.send(this.ctx, spec, this.request.transport);
+		// After the item's first answer, the pace serves its next request first (see Pace).
+		const exchange = await this.connection.send(this.ctx, spec, this.request.transport, this.answered);
+		this.answered = true;
 		if (exchange instanceof TransportFailure) throw mapFailure(this.provider, exchange, this.request.invoiceId);
 		return exchange;
 	}

@@ -50,7 +50,7 @@ function shownUrl(raw: string, redactor: Redactor): string {
 	}
 }
 
-/** One vendor connection per execution: credential, fixed base URL, redaction of its secrets. */
+/** One vendor connection per execution: credential, fixed base URL, redaction of its secrets, pace. */
 export class Connection {
 	private constructor(
 		readonly provider: Provider,
@@ -82,22 +82,34 @@ export class Connection {
 			);
 		}
 		const headers = { Accept: 'application/json', ...provider.extraHeaders(credentialType, credentials) };
-		// Every item and every node of this execution that uses this credential shares its pace.
+		// The vendor counts the credential's requests, not one execution's: every item, node and
+		// execution of this n8n process that uses this credential and base URL shares its pace.
+		// The key names the credential; it holds no secret.
 		const credential = ctx.getNode().credentials?.[credentialType];
-		const key = [ctx.getExecutionId(), credentialType, credential?.id ?? credential?.name ?? '', baseUrl].join('\n');
-		const pace = paceFor(key, ctx.getExecutionCancelSignal?.());
+		const key = [credentialType, credential?.id ?? credential?.name ?? '', baseUrl].join('\n');
+		const pace = paceFor(key);
 		return new Connection(provider, credentialType, baseUrl, headers, redactor, pace);
 	}
 
 	/**
 	 * Sends one request, retrying what the vendor or the network says is temporary. Returns the
 	 * vendor's final answer whatever its status, or a failure when there was no answer.
+	 * `followUp`: the item already had an answer (its read): the pace serves it first.
 	 */
-	async send(ctx: IExecuteFunctions, spec: RequestSpec, options: TransportOptions): Promise<Exchange | TransportFailure> {
+	async send(
+		ctx: IExecuteFunctions,
+		spec: RequestSpec,
+		options: TransportOptions,
+		followUp = false,
+	): Promise<Exchange | TransportFailure> {
 		let ambiguous = false;
 		let last: VendorResponse | undefined;
+		// Waits end when this item's own execution is cancelled; the other executions' go on.
+		const signal = ctx.getExecutionCancelSignal?.();
+		const turn = { maxWaitSeconds: options.maxRetryWaitSeconds, signal, since: Date.now(), followUp };
 		for (let attempt = 0; ; attempt++) {
-			const ticket = await this.pace.admit(options.maxRetryWaitSeconds);
+			// Waiting for the turn is not an attempt: only a request sent counts against Max Retries.
+			const ticket = await this.pace.admit(turn);
 			if (!('done' in ticket)) {
 				// Held back before sending: keep what an earlier attempt of this item got.
 				if (last) return { response: last, ambiguous, refusedWaitSeconds: ticket.refusedWaitSeconds };
@@ -107,34 +119,45 @@ export class Connection {
 			try {
 				response = await this.once(ctx, spec, options);
 			} finally {
-				ticket.done(response && !(response instanceof TransportFailure) ? this.provider.quota?.(response, Date.now()) : undefined);
+				// Thrown (cancelled): no answer to report, but the turn must end.
+				if (response === undefined) ticket.done();
 			}
 			if (response instanceof TransportFailure) {
+				ticket.done();
 				const code = response.networkCode ?? '';
 				const retryable = NETWORK_CODES.includes(code);
 				if (spec.write && MAYBE_DELIVERED.includes(code)) ambiguous = true;
 				if (!retryable || attempt >= options.maxRetries) {
 					return new TransportFailure(undefined, response.networkCode, response.authProblem, ambiguous);
 				}
-				await this.pace.pause(backoffMs(attempt));
+				await this.pace.pause(backoffMs(attempt), signal);
 				continue;
 			}
-			if (!RETRY_STATUSES.includes(response.statusCode)) return { response, ambiguous };
+			const now = Date.now();
+			const quota = this.provider.quota?.(response, now);
+			if (!RETRY_STATUSES.includes(response.statusCode)) {
+				ticket.done({ quota });
+				return { response, ambiguous };
+			}
 			last = response;
 			if (spec.write && response.statusCode >= 500) ambiguous = true;
-			const asked = this.provider.retryAfterSeconds(response, Date.now());
+			const asked = this.provider.retryAfterSeconds(response, now);
 			const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt);
 			const limited = response.statusCode === 429;
-			// A 429 is about the credential's quota: every item waits what the vendor asked, even
-			// when this one gives up. Without a figure, the others wait the backoff (within what the
-			// user allows) and this item waits it too.
-			if (limited) this.pace.hold(asked !== undefined ? waitMs : Math.min(waitMs, options.maxRetryWaitSeconds * 1000));
+			// A 429 is about the credential's quota: every request waits what the vendor asked, even
+			// when this one gives up, and the pace learns the vendor's window from it. Without a
+			// figure, the others wait the backoff (within what the user allows) and this item too.
+			ticket.done(
+				limited
+					? { quota, limitedMs: asked !== undefined ? waitMs : Math.min(waitMs, options.maxRetryWaitSeconds * 1000), asked: asked !== undefined }
+					: { quota },
+			);
 			if (asked !== undefined && asked > options.maxRetryWaitSeconds) {
 				return { response, ambiguous, refusedWaitSeconds: asked };
 			}
 			if (attempt >= options.maxRetries) return { response, ambiguous };
 			// The pace makes this item wait a 429's asked wait; any other wait is its own.
-			if (!limited || asked === undefined) await this.pace.pause(waitMs);
+			if (!limited || asked === undefined) await this.pace.pause(waitMs, signal);
 		}
 	}
 
