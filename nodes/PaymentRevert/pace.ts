@@ -249,11 +249,10 @@ export class Pace {
 		const capped = this.inFlight >= this.cwnd;
 		this.inFlight -= 1;
 		if (answer?.quota) this.learnQuota(answer.quota);
+		// Even a failure ends after the request reached the vendor, if it did.
+		this.learned.answered(round, now, answer !== undefined && answer.limitedMs === undefined);
 		if (answer?.limitedMs === undefined) {
-			if (answer) {
-				this.learned.accepted(round);
-				if (capped) this.cwnd += 0.5;
-			}
+			if (answer && capped) this.cwnd += 0.5;
 			return;
 		}
 		this.blockedUntil = Math.max(this.blockedUntil, now + answer.limitedMs);

@@ -10,6 +10,11 @@ export interface Round {
 	admitted: number;
 	/** Answers other than 429 to the requests admitted in this round. */
 	accepted: number;
+	/**
+	 * When the round's first request ended: the vendor's window opened (with the first request that
+	 * reached it) before that, so it ends no sooner than the learned length after it.
+	 */
+	answeredAt?: number;
 	/** When the vendor said (by a 429) that its window ends. */
 	endsAt?: number;
 	/** The 429 came right after our release: the vendor's previous window was still running. */
@@ -30,9 +35,11 @@ export class LearnedWindow {
 		return this.limit !== undefined && this.round.openedAt !== undefined && this.round.admitted >= this.limit;
 	}
 
-	end(): number {
-		const { openedAt = 0, endsAt } = this.round;
-		return endsAt ?? (this.limit !== undefined ? openedAt + this.ms : Infinity);
+	/** When the round ends; Infinity until that is known. `estimate`: assume an answer comes now. */
+	end(now?: number): number {
+		const { answeredAt = now, endsAt } = this.round;
+		if (endsAt !== undefined) return endsAt;
+		return this.limit !== undefined && answeredAt !== undefined ? answeredAt + this.ms : Infinity;
 	}
 
 	/** The earliest turn of the request at `position` in the queue, from `at` on. */
@@ -41,7 +48,7 @@ export class LearnedWindow {
 		const open = this.round.openedAt !== undefined;
 		const left = open ? Math.max(0, this.limit - this.round.admitted) : this.limit;
 		if (position < left) return at;
-		const next = open ? Math.max(at, this.end()) : at + this.ms;
+		const next = open ? Math.max(at, this.end(at)) : at + this.ms;
 		return next + Math.floor((position - left) / this.limit) * this.ms;
 	}
 
@@ -51,8 +58,11 @@ export class LearnedWindow {
 		return this.round;
 	}
 
-	accepted(round: Round): void {
-		if (round === this.round) round.accepted += 1;
+	/** A request of `round` ended; `accepted`: answered, not with a 429. */
+	answered(round: Round, now: number, accepted: boolean): void {
+		if (round !== this.round) return;
+		round.answeredAt ??= now;
+		if (accepted) round.accepted += 1;
 	}
 
 	/** A 429 stating `ms` to wait, to a request of `round`. */

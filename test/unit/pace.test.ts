@@ -368,6 +368,30 @@ describe('Pace shared by executions (simulated clock)', () => {
 		expect(vendor.limited.length).toBeLessThanOrEqual(15);
 	});
 
+	it('a learned window counts from the first answer of its round: a request slow to reach the vendor does not make the next round early', async () => {
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 10, 2000);
+		const pace = new Pace(clock);
+		/** One request `outboundMs` on its way to the vendor, answered at once; retried after a 429. */
+		const send = async (outboundMs: number, retry = true) => {
+			for (;;) {
+				const ticket = (await pace.admit({ maxWaitSeconds: 60 })) as Ticket;
+				await clock.sleep(outboundMs);
+				const { ok, answer } = vendor.hit();
+				ticket.done(answer);
+				if (ok || !retry) return;
+			}
+		};
+		// 11 at once: 10 accepted, one 429 asking 2 s. Learned: 10 per 2 s.
+		await clock.run(Promise.all(Array.from({ length: 11 }, async () => await send(0, false))));
+		expect(vendor.limited).toHaveLength(1);
+		// The next round's requests take 500 ms to arrive, so the vendor's window opens at 2.5 s and
+		// ends at 4.5 s, not 4 s; the round after it must wait for that.
+		await clock.run(Promise.all([...Array.from({ length: 10 }, async () => await send(500)), ...Array.from({ length: 10 }, async () => await send(0))]));
+		expect(vendor.limited).toHaveLength(1);
+		expect(vendor.sent).toHaveLength(30);
+	});
+
 	it('a follow-up (the write after its read) goes before first requests, until they have waited half their Max Retry Wait', async () => {
 		const clock = new SimClock();
 		const pace = new Pace(clock);
