@@ -7,10 +7,11 @@
  * left paid, token refreshes, and the last revert against the limit-bound minimum.
  *
  *   node bench/burst-engine.js [--n 120] [--limit 30] [--window 6] [--max-wait 60]
- *                              [--vendors qonto,contazen,wethod,qonto-oauth2] [--fifo] [--json]
+ *                              [--vendors qonto,contazen,wethod,qonto-oauth2] [--fifo]
+ *                              [--one-execution] [--json]
  *
  * --fifo: serve requests in the order they asked (the write after its read gets no precedence),
- * to compare. Also usable as a function: `burst(fakes, { vendor, n, limit, windowMs, ... })`.
+ * to compare. --one-execution: the same invoices as the items of one execution, to compare. Also usable as a function: `burst(fakes, { vendor, n, limit, windowMs, ... })`.
  * A measurement, not a test: nothing here is part of `npm test`.
  */
 const fs = require('node:fs');
@@ -54,7 +55,7 @@ const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length -
  * One burst on a fresh credential (a fresh pace, as after a restart or 15 idle minutes).
  * Returns the figures; `fakes` is a running test/fakes/server.js.
  */
-async function burst(fakes, { vendor: name, n = 120, limit = 30, windowMs = 6000, options = {} }) {
+async function burst(fakes, { vendor: name, n = 120, limit = 30, windowMs = 6000, options = {}, oneExecution = false }) {
 	const c = CASES[name];
 	const { runNode, CredentialStore } = loadHarness();
 	fakes.reset();
@@ -70,9 +71,9 @@ async function burst(fakes, { vendor: name, n = 120, limit = 30, windowMs = 6000
 		options,
 	};
 	const started = Date.now();
-	const results = await Promise.all(
-		ids.map(async (id) => await runNode({ parameters, items: [{ id }], store, onError: 'continueRegularOutput' })),
-	);
+	const results = oneExecution
+		? (await runNode({ parameters, items: ids.map((id) => ({ id })), store, onError: 'continueRegularOutput' })).output.map((item) => ({ output: [item] }))
+		: await Promise.all(ids.map(async (id) => await runNode({ parameters, items: [{ id }], store, onError: 'continueRegularOutput' })));
 	const wall = Date.now() - started;
 
 	const log = fakes.log.filter((r) => r.vendor === c.vendor);
@@ -120,17 +121,18 @@ async function main() {
 	const windowMs = Number(arg('window', 6)) * 1000;
 	const maxWait = Number(arg('max-wait', 60));
 	const vendors = arg('vendors', 'qonto,contazen,wethod,qonto-oauth2').split(',');
+	const oneExecution = process.argv.includes('--one-execution');
 	if (process.argv.includes('--fifo')) useFifo();
 	const { startFakes } = require('../test/fakes/server');
 	const fakes = await startFakes({ config: fakesConfig() });
 	const rows = [];
 	for (const vendor of vendors) {
-		const r = await burst(fakes, { vendor, n, limit, windowMs, options: maxWait === 60 ? {} : { maxRetryWaitSeconds: maxWait } });
+		const r = await burst(fakes, { vendor, n, limit, windowMs, oneExecution, options: maxWait === 60 ? {} : { maxRetryWaitSeconds: maxWait } });
 		rows.push(r);
 		if (process.argv.includes('--json')) console.log(JSON.stringify(r));
 	}
 	await fakes.close();
-	console.log(`\n${n} executions of 1 invoice at once, limit ${limit} per ${windowMs / 1000} s, Max Retry Wait ${maxWait} s${process.argv.includes('--fifo') ? ', FIFO' : ''}, n8n-core ${require('n8n-core/package.json').version}\n`);
+	console.log(`\n${oneExecution ? `1 execution of ${n} invoices` : `${n} executions of 1 invoice at once`}, limit ${limit} per ${windowMs / 1000} s, Max Retry Wait ${maxWait} s${process.argv.includes('--fifo') ? ', FIFO' : ''}, n8n-core ${require('n8n-core/package.json').version}\n`);
 	console.log('| vendor | requests | failed | 429 (per window) | double writes | left paid | token calls | median revert (s) | last revert (s) | minimum (s) | ratio |');
 	console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 	for (const r of rows) {

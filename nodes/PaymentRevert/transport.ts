@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
 import { RevertFailure, TransportFailure } from './errors';
-import { paceFor, type Pace } from './pace';
+import { paceFor, type Answer, type Pace } from './pace';
 import { credentialTypeOf, type Provider, type RequestSpec, type VendorResponse } from './providers';
 import { isObject } from './providers/parse';
 import { Redactor } from './secrets';
@@ -10,6 +10,15 @@ export interface TransportOptions {
 	maxRetries: number;
 	maxRetryWaitSeconds: number;
 	timeoutSeconds: number;
+}
+
+interface Verdict {
+	answer: Answer;
+	retry: boolean;
+	/** The wait the vendor asked, in seconds. */
+	asked?: number;
+	/** The wait before a retry: the vendor's, or a backoff. */
+	waitMs: number;
 }
 
 export interface Exchange {
@@ -116,14 +125,15 @@ export class Connection {
 				return new TransportFailure(undefined, undefined, undefined, ambiguous, ticket.refusedWaitSeconds);
 			}
 			let response: VendorResponse | TransportFailure | undefined;
+			let verdict: Verdict | undefined;
 			try {
 				response = await this.once(ctx, spec, options);
+				if (!(response instanceof TransportFailure)) verdict = this.verdict(response, attempt, options);
 			} finally {
-				// Thrown (cancelled): no answer to report, but the turn must end.
-				if (response === undefined) ticket.done();
+				// Every turn ends, with what the answer told of the limit (nothing without an answer).
+				ticket.done(verdict?.answer);
 			}
 			if (response instanceof TransportFailure) {
-				ticket.done();
 				const code = response.networkCode ?? '';
 				const retryable = NETWORK_CODES.includes(code);
 				if (spec.write && MAYBE_DELIVERED.includes(code)) ambiguous = true;
@@ -133,32 +143,32 @@ export class Connection {
 				await this.pace.pause(backoffMs(attempt), signal);
 				continue;
 			}
-			const now = Date.now();
-			const quota = this.provider.quota?.(response, now);
-			if (!RETRY_STATUSES.includes(response.statusCode)) {
-				ticket.done({ quota });
-				return { response, ambiguous };
-			}
+			const { answer, retry, asked, waitMs } = verdict!;
+			if (!retry) return { response, ambiguous };
 			last = response;
 			if (spec.write && response.statusCode >= 500) ambiguous = true;
-			const asked = this.provider.retryAfterSeconds(response, now);
-			const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt);
-			const limited = response.statusCode === 429;
-			// A 429 is about the credential's quota: every request waits what the vendor asked, even
-			// when this one gives up, and the pace learns the vendor's window from it. Without a
-			// figure, the others wait the backoff (within what the user allows) and this item too.
-			ticket.done(
-				limited
-					? { quota, limitedMs: asked !== undefined ? waitMs : Math.min(waitMs, options.maxRetryWaitSeconds * 1000), asked: asked !== undefined }
-					: { quota },
-			);
 			if (asked !== undefined && asked > options.maxRetryWaitSeconds) {
 				return { response, ambiguous, refusedWaitSeconds: asked };
 			}
 			if (attempt >= options.maxRetries) return { response, ambiguous };
 			// The pace makes this item wait a 429's asked wait; any other wait is its own.
-			if (!limited || asked === undefined) await this.pace.pause(waitMs, signal);
+			if (answer.limitedMs === undefined || asked === undefined) await this.pace.pause(waitMs, signal);
 		}
+	}
+
+	/** What an answer tells: the pace, of the credential's limit; the retry, whether and how long to wait. */
+	private verdict(response: VendorResponse, attempt: number, options: TransportOptions): Verdict {
+		const now = Date.now();
+		const quota = this.provider.quota?.(response, now);
+		if (!RETRY_STATUSES.includes(response.statusCode)) return { answer: { quota }, retry: false, waitMs: 0 };
+		const asked = this.provider.retryAfterSeconds(response, now);
+		const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt);
+		if (response.statusCode !== 429) return { answer: { quota }, retry: true, asked, waitMs };
+		// A 429 is about the credential's quota: every request waits what the vendor asked, even
+		// when this one gives up, and the pace learns the vendor's window from it. Without a
+		// figure, the others wait the backoff (within what the user allows) and this item too.
+		const limitedMs = asked !== undefined ? waitMs : Math.min(waitMs, options.maxRetryWaitSeconds * 1000);
+		return { answer: { quota, limitedMs, asked: asked !== undefined }, retry: true, asked, waitMs };
 	}
 
 	private async once(
