@@ -41,6 +41,11 @@ export interface TurnRequest {
 	since?: number;
 	/** The item already holds an answer (the read before its write): it goes first, see `rank`. */
 	followUp?: boolean;
+	/**
+	 * Requests its execution may have in flight (its Concurrency): until the limit is known, the
+	 * credential has at least that many in flight, so one execution runs as it always did.
+	 */
+	concurrency?: number;
 }
 
 interface Waiter {
@@ -67,9 +72,10 @@ function cancelled(signal: AbortSignal): Error {
  *   once rather than by every request in flight;
  * - where the vendor reports its remaining quota and the window's reset, that quota is used, then
  *   all wait for the reset and one request opens the next window;
- * - where it reports nothing, requests in flight grow by half a request per answer (by half per
- *   round trip), so that a burst meets the unknown limit with few requests too many. A 429 holds
- *   everyone for the wait the vendor asked and teaches the vendor's window (see LearnedWindow);
+ * - where it reports nothing, requests in flight start at one execution's Concurrency and grow by
+ *   half a request per answer (by half per round trip), so that a burst of executions meets the
+ *   unknown limit with few requests too many. A 429 holds everyone for the wait the vendor asked
+ *   and teaches the vendor's window (see LearnedWindow);
  * - a request whose item already had an answer goes before the others, unless those have waited
  *   half their Max Retry Wait: invoices are reverted early, and no one starves.
  */
@@ -101,6 +107,7 @@ export class Pace {
 		if (signal?.aborted) throw cancelled(signal);
 		const now = this.clock.now();
 		this.lastUsed = now;
+		this.cwnd = Math.max(this.cwnd, request.concurrency ?? 1);
 		const maxWaitMs = Math.max(0, request.maxWaitSeconds) * 1000;
 		return await new Promise<Admission>((resolve, reject) => {
 			const onAbort = () => {

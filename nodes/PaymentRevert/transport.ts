@@ -68,9 +68,16 @@ export class Connection {
 		private readonly headers: Record<string, string>,
 		readonly redactor: Redactor,
 		private readonly pace: Pace,
+		private readonly concurrency: number,
 	) {}
 
-	static async open(ctx: IExecuteFunctions, provider: Provider, authentication: string): Promise<Connection> {
+	/** `concurrency`: how many requests this execution may have in flight. */
+	static async open(
+		ctx: IExecuteFunctions,
+		provider: Provider,
+		authentication: string,
+		concurrency = 1,
+	): Promise<Connection> {
 		const credentialType = credentialTypeOf(provider, authentication);
 		const credentials = await ctx.getCredentials(credentialType).catch(() => undefined);
 		if (!credentials) {
@@ -97,7 +104,7 @@ export class Connection {
 		const credential = ctx.getNode().credentials?.[credentialType];
 		const key = [credentialType, credential?.id ?? credential?.name ?? '', baseUrl].join('\n');
 		const pace = paceFor(key);
-		return new Connection(provider, credentialType, baseUrl, headers, redactor, pace);
+		return new Connection(provider, credentialType, baseUrl, headers, redactor, pace, concurrency);
 	}
 
 	/**
@@ -115,7 +122,13 @@ export class Connection {
 		let last: VendorResponse | undefined;
 		// Waits end when this item's own execution is cancelled; the other executions' go on.
 		const signal = ctx.getExecutionCancelSignal?.();
-		const turn = { maxWaitSeconds: options.maxRetryWaitSeconds, signal, since: Date.now(), followUp };
+		const turn = {
+			maxWaitSeconds: options.maxRetryWaitSeconds,
+			signal,
+			since: Date.now(),
+			followUp,
+			concurrency: this.concurrency,
+		};
 		for (let attempt = 0; ; attempt++) {
 			// Waiting for the turn is not an attempt: only a request sent counts against Max Retries.
 			const ticket = await this.pace.admit(turn);

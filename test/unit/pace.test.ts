@@ -201,6 +201,35 @@ describe('Pace (simulated clock)', () => {
 		expect(order.slice(0, 2)).toEqual(['send 0', 'answer 0']);
 	});
 
+	it('without quota headers, one execution runs at its Concurrency after the first answer; a burst of executions starts from one', async () => {
+		const inFlightAfterProbe = async (concurrency: number) => {
+			const clock = new SimClock();
+			const pace = new Pace(clock);
+			let inFlight = 0;
+			let most = 0;
+			await clock.run(
+				Promise.all(
+					Array.from({ length: 8 }, async () => {
+						const ticket = (await pace.admit({ maxWaitSeconds: 60, concurrency })) as Ticket;
+						inFlight += 1;
+						most = Math.max(most, inFlight);
+						await clock.sleep(100);
+						inFlight -= 1;
+						ticket.done({});
+					}),
+				),
+			);
+			return { most, elapsed: clock.now() };
+		};
+		// One execution with Concurrency 5: the probe, then (at least) 5 at a time.
+		const one = await inFlightAfterProbe(5);
+		expect(one.most).toBeGreaterThanOrEqual(5);
+		// Executions of one item each: after the probe, 1 more, then a half more per answer.
+		const burst = await inFlightAfterProbe(1);
+		expect(burst.most).toBeLessThan(5);
+		expect(burst.elapsed).toBeGreaterThan(one.elapsed);
+	});
+
 	it('without quota headers, a 429 holds every item for the wait asked', async () => {
 		const clock = new SimClock();
 		const pace = new Pace(clock);
