@@ -83,7 +83,7 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	let connection: Promise<Connection> | undefined;
 	let redactor = new Redactor([]);
 	const open = () =>
-		(connection ??= Connection.open(this, provider, authentication).then((c) => {
+		(connection ??= Connection.open(this, provider, authentication, Math.min(concurrency, items.length)).then((c) => {
 			redactor = c.redactor;
 			return c;
 		}));

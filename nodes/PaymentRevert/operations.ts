@@ -26,6 +26,7 @@ interface Snapshot {
 
 class ItemRun {
 	private readonly provider: Provider;
+	private answered = false;
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
@@ -177,7 +178,9 @@ class ItemRun {
 	}
 
 	private async send(spec: RequestSpec): Promise<Exchange> {
-		const exchange = await this.connection.send(this.ctx, spec, this.request.transport);
+		// After the item's first answer, the pace serves its next request first (see Pace).
+		const exchange = await this.connection.send(this.ctx, spec, this.request.transport, this.answered);
+		this.answered = true;
 		if (exchange instanceof TransportFailure) throw mapFailure(this.provider, exchange, this.request.invoiceId);
 		// Whatever its status, an answer too large to be the vendor's says nothing about the invoice.
 		if (exchange.response.oversized) {

@@ -1,5 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
+import { LearnedWindow, type Round } from './window';
+
 /** What a vendor reports of its quota on an answer. */
 export interface Quota {
 	remaining: number;
@@ -9,123 +11,271 @@ export interface Quota {
 
 export interface Clock {
 	now(): number;
-	sleep(ms: number): Promise<void>;
+	/** Rejects when `signal` aborts (n8n 2.x; n8n 1.x's sleep ignores the signal). */
+	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** Permission to send one request; `done` must follow, answer or not. */
+/** What one answer told of the credential's limit. */
+export interface Answer {
+	quota?: Quota;
+	/** A 429: every request of the credential waits this long. */
+	limitedMs?: number;
+	/** `limitedMs` is the vendor's own figure, so it tells when the vendor's window ends. */
+	asked?: boolean;
+}
+
+/** Permission to send one request; `done` must follow, with the answer or without one (none came). */
 export interface Ticket {
-	done(quota?: Quota): void;
+	done(answer?: Answer): void;
 }
 
 export type Admission = Ticket | { refusedWaitSeconds: number };
 
-const realClock = (signal?: AbortSignal): Clock => ({
+/** One request asking for its turn. */
+export interface TurnRequest {
+	/** The longest this request waits for its turn; when its turn is further, it is refused. */
+	maxWaitSeconds: number;
+	/** Its own execution's: when that execution is cancelled, the request leaves the queue. */
+	signal?: AbortSignal;
+	/** When the request first asked; its retries keep their place. Default: now. */
+	since?: number;
+	/** The item already holds an answer (the read before its write): it goes first, see `rank`. */
+	followUp?: boolean;
+	/**
+	 * Requests its execution may have in flight (its Concurrency): until the limit is known, the
+	 * credential has at least that many in flight, so one execution runs as it always did.
+	 */
+	concurrency?: number;
+}
+
+interface Waiter {
+	rank: number;
+	seq: number;
+	deadline: number;
+	grant(ticket: Ticket): void;
+	refuse(waitSeconds: number): void;
+}
+
+const realClock: Clock = {
 	now: () => Date.now(),
-	// n8n 2.x's sleep stops when the execution is cancelled; 1.x ignores the signal.
-	sleep: async (ms) => await (sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal),
-});
+	sleep: async (ms, signal) => await (sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal),
+};
+
+function cancelled(signal: AbortSignal): Error {
+	return signal.reason instanceof Error ? signal.reason : new Error('The execution was cancelled');
+}
 
 /**
- * The pace of one credential, shared by every request of a run:
+ * The pace of one credential, shared by every request of every execution that uses it in this
+ * n8n process. Requests wait in one queue and go when the vendor's limit allows:
  * - the first request goes alone: it learns the quota, and an expired OAuth2 token is refreshed
- *   once rather than by every item in flight;
- * - where the vendor reports its remaining quota and the window's reset, the rest of the quota is
- *   spread evenly until the reset; once it is used up, all wait for the reset and one request
- *   opens the next window;
- * - a 429 holds everyone for the wait the vendor asked (or a backoff), not only the item that got it.
+ *   once rather than by every request in flight;
+ * - where the vendor reports its remaining quota and the window's reset, that quota is used, then
+ *   all wait for the reset and one request opens the next window;
+ * - where it reports nothing, requests in flight start at one execution's Concurrency and grow by
+ *   half a request per answer (by half per round trip), so that a burst of executions meets the
+ *   unknown limit with few requests too many. A 429 holds everyone for the wait the vendor asked
+ *   and teaches the vendor's window (see LearnedWindow);
+ * - a request whose item already had an answer goes before the others, unless those have waited
+ *   half their Max Retry Wait: invoices are reverted early, and no one starves.
  */
 export class Pace {
-	private probe: Promise<void> | undefined;
+	private readonly queue: Waiter[] = [];
+	private seq = 0;
+	private inFlight = 0;
+	/** Requests in flight allowed while nothing is known of the limit. */
+	private cwnd = 1;
+	private probing = false;
 	private probeNeeded = true;
 	private blockedUntil = 0;
 	/** Requests still allowed before `resetAt`; undefined while the vendor has reported no quota. */
 	private budget: number | undefined;
 	private resetAt = 0;
-	private nextAt = 0;
-	private inFlight = 0;
+	/** The vendor's window, learned from its 429s where it reports no quota. */
+	private readonly learned = new LearnedWindow();
+	private wakeAt: number | undefined;
 	lastUsed = 0;
 
-	constructor(private readonly clock: Clock = realClock()) {}
+	constructor(private readonly clock: Clock = realClock) {}
 
-	/** Waits for the request's turn; refuses when the vendor's wait is longer than `maxWaitSeconds`. */
-	async admit(maxWaitSeconds: number): Promise<Admission> {
-		for (;;) {
-			this.lastUsed = this.clock.now();
-			if (this.probe) {
-				await this.probe;
-				continue;
-			}
-			const now = this.clock.now();
-			if (this.budget !== undefined && now >= this.resetAt) {
-				// The window is over: the next answer tells the new one.
-				this.budget = undefined;
-				this.probeNeeded = true;
-			}
-			const until = Math.max(this.blockedUntil, this.budget !== undefined && this.budget <= 0 ? this.resetAt : 0);
-			if (until > now) {
-				if (until - now > maxWaitSeconds * 1000) return { refusedWaitSeconds: Math.ceil((until - now) / 1000) };
-				await this.clock.sleep(until - now);
-				continue;
-			}
-			if (this.probeNeeded) {
-				this.probeNeeded = false;
-				let release!: () => void;
-				this.probe = new Promise((resolve) => (release = resolve));
-				return this.ticket(() => {
-					this.probe = undefined;
-					release();
-				});
-			}
-			if (this.budget !== undefined) {
-				// Reserve the next evenly spaced slot before sleeping, so that concurrent items queue.
-				const at = Math.max(now, this.nextAt);
-				// A turn further away than the user allows is refused without taking it.
-				if (at - now > maxWaitSeconds * 1000) return { refusedWaitSeconds: Math.ceil((at - now) / 1000) };
-				this.nextAt = at + (this.resetAt - at) / this.budget;
-				this.budget -= 1;
-				if (at > now) await this.clock.sleep(at - now);
-				if (this.blockedUntil > this.clock.now()) continue;
-			}
-			return this.ticket();
-		}
-	}
-
-	/** Nothing in flight or waiting, and no wait or window of the vendor's still running. */
-	idleFor(ms: number, now: number): boolean {
-		return this.inFlight === 0 && !this.probe && now - Math.max(this.lastUsed, this.blockedUntil, this.resetAt) > ms;
+	/**
+	 * Waits for the request's turn. Resolves with a ticket, or with a refusal (nothing sent) when
+	 * the turn is further than `maxWaitSeconds`; rejects when the request's execution is cancelled.
+	 */
+	async admit(request: TurnRequest): Promise<Admission> {
+		const { signal } = request;
+		if (signal?.aborted) throw cancelled(signal);
+		const now = this.clock.now();
+		this.lastUsed = now;
+		this.cwnd = Math.max(this.cwnd, request.concurrency ?? 1);
+		const maxWaitMs = Math.max(0, request.maxWaitSeconds) * 1000;
+		return await new Promise<Admission>((resolve, reject) => {
+			const onAbort = () => {
+				this.remove(waiter);
+				reject(cancelled(signal!));
+				this.pump();
+			};
+			const settle = () => signal?.removeEventListener('abort', onAbort);
+			const waiter: Waiter = {
+				rank: rank(request, now, maxWaitMs),
+				seq: this.seq++,
+				deadline: now + maxWaitMs,
+				grant: (ticket) => {
+					settle();
+					resolve(ticket);
+				},
+				refuse: (refusedWaitSeconds) => {
+					settle();
+					resolve({ refusedWaitSeconds });
+				},
+			};
+			signal?.addEventListener('abort', onAbort, { once: true });
+			const at = this.queue.findIndex((w) => w.rank > waiter.rank);
+			this.queue.splice(at === -1 ? this.queue.length : at, 0, waiter);
+			this.pump();
+		});
 	}
 
 	/** The vendor asked everyone to wait (a 429). */
 	hold(ms: number): void {
 		this.blockedUntil = Math.max(this.blockedUntil, this.clock.now() + ms);
+		this.pump();
 	}
 
 	/** One item's own wait (a backoff after a 5xx or a network failure). */
-	async pause(ms: number): Promise<void> {
-		await this.clock.sleep(ms);
+	async pause(ms: number, signal?: AbortSignal): Promise<void> {
+		await this.clock.sleep(ms, signal);
 	}
 
-	private ticket(onDone?: () => void): Ticket {
+	/** Nothing in flight or waiting, and no wait or window of the vendor's still running. */
+	idleFor(ms: number, now: number): boolean {
+		return (
+			this.inFlight === 0 &&
+			this.queue.length === 0 &&
+			now - Math.max(this.lastUsed, this.blockedUntil, this.resetAt) > ms
+		);
+	}
+
+	/** Grants every turn that is due, refuses the ones beyond their wait, and sleeps until the next. */
+	private pump(): void {
+		for (;;) {
+			const now = this.clock.now();
+			this.roll(now);
+			this.refuseLate(now);
+			if (this.queue.length === 0) return;
+			const at = this.nextTurn(now);
+			if (at > now) {
+				this.wake(at, now);
+				return;
+			}
+			this.queue.shift()!.grant(this.ticket(now));
+		}
+	}
+
+	/** When the next request may go; Infinity while it must wait for an answer in flight. */
+	private nextTurn(now: number): number {
+		if (this.probing) return Infinity;
+		const at = Math.max(now, this.blockedUntil);
+		if (this.budget !== undefined) return this.budget > 0 ? at : Math.max(at, this.resetAt);
+		if (this.learned.limit !== undefined) return this.learned.full() ? Math.max(at, this.learned.end()) : at;
+		return !this.probeNeeded && this.inFlight >= this.cwnd ? Infinity : at;
+	}
+
+	/**
+	 * The earliest turn of the request at `position` in the queue, from what is known of the limit
+	 * (answers in flight are assumed to come at once): a lower bound while the vendor's next
+	 * quota is unknown.
+	 */
+	private turnAt(position: number, now: number): number {
+		const at = Math.max(now, this.blockedUntil);
+		if (this.budget !== undefined) return position < this.budget ? at : Math.max(at, this.resetAt);
+		return this.learned.turnAt(position, at);
+	}
+
+	private refuseLate(now: number): void {
+		let position = 0;
+		for (const waiter of [...this.queue]) {
+			const at = this.turnAt(position, now);
+			if (at > waiter.deadline) {
+				this.remove(waiter);
+				waiter.refuse(Math.max(1, Math.ceil((at - now) / 1000)));
+			} else position += 1;
+		}
+	}
+
+	private remove(waiter: Waiter): void {
+		const at = this.queue.indexOf(waiter);
+		if (at !== -1) this.queue.splice(at, 1);
+	}
+
+	private wake(at: number, now: number): void {
+		if (at === Infinity || (this.wakeAt !== undefined && this.wakeAt <= at && this.wakeAt > now)) return;
+		this.wakeAt = at;
+		void this.clock.sleep(at - now).then(() => {
+			if (this.wakeAt === at) this.wakeAt = undefined;
+			this.pump();
+		});
+	}
+
+	/** Closes the windows that are over. */
+	private roll(now: number): void {
+		if (this.budget !== undefined && now >= this.resetAt) {
+			// The reported window is over: the next answer tells the new one.
+			this.budget = undefined;
+			this.probeNeeded = true;
+		}
+		this.learned.roll(now, this.blockedUntil);
+	}
+
+	private ticket(now: number): Ticket {
+		const probe = this.probeNeeded;
+		if (probe) {
+			this.probeNeeded = false;
+			this.probing = true;
+		}
+		if (this.budget !== undefined) this.budget -= 1;
+		const round = this.learned.admitted(now);
 		this.inFlight += 1;
+		this.lastUsed = now;
 		let finished = false;
 		return {
-			done: (quota) => {
+			done: (answer) => {
 				if (finished) return;
 				finished = true;
-				this.lastUsed = this.clock.now();
-				this.inFlight -= 1;
-				if (quota) this.learn(quota);
-				onDone?.();
+				if (probe) this.probing = false;
+				this.answered(round, answer);
+				this.pump();
 			},
 		};
 	}
 
-	private learn({ remaining, resetAtMs }: Quota): void {
+	private answered(round: Round, answer: Answer | undefined): void {
+		const now = this.clock.now();
+		this.lastUsed = now;
+		// Grow only while the cap is what holds requests back.
+		const capped = this.inFlight >= this.cwnd;
+		this.inFlight -= 1;
+		if (answer?.quota) this.learnQuota(answer.quota);
+		// Even a failure ends after the request reached the vendor, if it did.
+		this.learned.answered(round, now, answer !== undefined && answer.limitedMs === undefined);
+		if (answer?.limitedMs === undefined) {
+			if (answer && capped) this.cwnd += 0.5;
+			return;
+		}
+		this.blockedUntil = Math.max(this.blockedUntil, now + answer.limitedMs);
+		if (!answer.asked) {
+			// No figure from the vendor: fewer requests at once.
+			this.cwnd = Math.max(1, Math.floor(this.cwnd / 2));
+		} else if (this.budget === undefined) this.learned.limited(round, now, answer.limitedMs);
+	}
+
+	private learnQuota({ remaining, resetAtMs }: Quota): void {
+		// The vendor says what is left: nothing to guess.
+		this.learned.forget();
 		if (this.budget === undefined || resetAtMs > this.resetAt) {
 			// A new window: requests still in flight may count in it.
 			this.budget = Math.max(0, remaining - this.inFlight);
 			this.resetAt = resetAtMs;
-			this.nextAt = this.clock.now();
 		} else if (resetAtMs === this.resetAt) {
 			// Our own count already holds the requests in flight; a lower figure means someone else
 			// uses the same key.
@@ -134,16 +284,24 @@ export class Pace {
 	}
 }
 
+/**
+ * The queue's order: a request that already holds an answer for its item ranks by when it asked;
+ * any other ranks half its Max Retry Wait later, so it yields to those until it has waited that long.
+ */
+function rank(request: TurnRequest, now: number, maxWaitMs: number): number {
+	return (request.since ?? now) + (request.followUp ? 0 : maxWaitMs / 2);
+}
+
 const paces = new Map<string, Pace>();
 const IDLE_MS = 15 * 60_000;
 
-/** The pace for one credential within one execution, created on first use. */
-export function paceFor(key: string, signal?: AbortSignal): Pace {
+/** The pace for one credential in this process, created on first use; idle ones are dropped. */
+export function paceFor(key: string): Pace {
 	const now = Date.now();
 	for (const [k, pace] of paces) if (pace.idleFor(IDLE_MS, now)) paces.delete(k);
 	let pace = paces.get(key);
 	if (!pace) {
-		pace = new Pace(realClock(signal));
+		pace = new Pace();
 		pace.lastUsed = now;
 		paces.set(key, pace);
 	}

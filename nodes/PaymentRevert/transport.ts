@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestO
 
 import { safeBaseUrl } from '../../credentials/urlGuard';
 import { RevertFailure, TransportFailure } from './errors';
-import { paceFor, type Pace } from './pace';
+import { paceFor, type Answer, type Pace } from './pace';
 import { credentialTypeOf, type Provider, type RequestSpec, type VendorResponse } from './providers';
 import { isObject } from './providers/parse';
 import { Redactor } from './secrets';
@@ -11,6 +11,15 @@ export interface TransportOptions {
 	maxRetries: number;
 	maxRetryWaitSeconds: number;
 	timeoutSeconds: number;
+}
+
+interface Verdict {
+	answer: Answer;
+	retry: boolean;
+	/** The wait the vendor asked, in seconds. */
+	asked?: number;
+	/** The wait before a retry: the vendor's, or a backoff. */
+	waitMs: number;
 }
 
 export interface Exchange {
@@ -43,7 +52,7 @@ function shownUrl(raw: string, redactor: Redactor): string {
 	}
 }
 
-/** One vendor connection per execution: credential, fixed base URL, redaction of its secrets. */
+/** One vendor connection per execution: credential, fixed base URL, redaction of its secrets, pace. */
 export class Connection {
 	private constructor(
 		readonly provider: Provider,
@@ -52,9 +61,16 @@ export class Connection {
 		private readonly headers: Record<string, string>,
 		readonly redactor: Redactor,
 		private readonly pace: Pace,
+		private readonly concurrency: number,
 	) {}
 
-	static async open(ctx: IExecuteFunctions, provider: Provider, authentication: string): Promise<Connection> {
+	/** `concurrency`: how many requests this execution may have in flight. */
+	static async open(
+		ctx: IExecuteFunctions,
+		provider: Provider,
+		authentication: string,
+		concurrency = 1,
+	): Promise<Connection> {
 		const credentialType = credentialTypeOf(provider, authentication);
 		const credentials = await ctx.getCredentials(credentialType).catch(() => undefined);
 		if (!credentials) {
@@ -75,32 +91,53 @@ export class Connection {
 			);
 		}
 		const headers = { Accept: 'application/json', ...provider.extraHeaders(credentialType, credentials) };
-		// Every item and every node of this execution that uses this credential shares its pace.
+		// The vendor counts the credential's requests, not one execution's: every item, node and
+		// execution of this n8n process that uses this credential and base URL shares its pace.
+		// The key names the credential; it holds no secret.
 		const credential = ctx.getNode().credentials?.[credentialType];
-		const key = [ctx.getExecutionId(), credentialType, credential?.id ?? credential?.name ?? '', baseUrl].join('\n');
-		const pace = paceFor(key, ctx.getExecutionCancelSignal?.());
-		return new Connection(provider, credentialType, baseUrl, headers, redactor, pace);
+		const key = [credentialType, credential?.id ?? credential?.name ?? '', baseUrl].join('\n');
+		const pace = paceFor(key);
+		return new Connection(provider, credentialType, baseUrl, headers, redactor, pace, concurrency);
 	}
 
 	/**
 	 * Sends one request, retrying what the vendor or the network says is temporary. Returns the
 	 * vendor's final answer whatever its status, or a failure when there was no answer.
+	 * `followUp`: the item already had an answer (its read): the pace serves it first.
 	 */
-	async send(ctx: IExecuteFunctions, spec: RequestSpec, options: TransportOptions): Promise<Exchange | TransportFailure> {
+	async send(
+		ctx: IExecuteFunctions,
+		spec: RequestSpec,
+		options: TransportOptions,
+		followUp = false,
+	): Promise<Exchange | TransportFailure> {
 		let ambiguous = false;
 		let last: VendorResponse | undefined;
+		// Waits end when this item's own execution is cancelled; the other executions' go on.
+		const signal = ctx.getExecutionCancelSignal?.();
+		const turn = {
+			maxWaitSeconds: options.maxRetryWaitSeconds,
+			signal,
+			since: Date.now(),
+			followUp,
+			concurrency: this.concurrency,
+		};
 		for (let attempt = 0; ; attempt++) {
-			const ticket = await this.pace.admit(options.maxRetryWaitSeconds);
+			// Waiting for the turn is not an attempt: only a request sent counts against Max Retries.
+			const ticket = await this.pace.admit(turn);
 			if (!('done' in ticket)) {
 				// Held back before sending: keep what an earlier attempt of this item got.
 				if (last) return { response: last, ambiguous, refusedWaitSeconds: ticket.refusedWaitSeconds };
 				return new TransportFailure(undefined, undefined, undefined, ambiguous, ticket.refusedWaitSeconds);
 			}
 			let response: VendorResponse | TransportFailure | undefined;
+			let verdict: Verdict | undefined;
 			try {
 				response = await this.once(ctx, spec, options);
+				if (!(response instanceof TransportFailure)) verdict = this.verdict(response, attempt, options);
 			} finally {
-				ticket.done(response && !(response instanceof TransportFailure) ? this.provider.quota?.(response, Date.now()) : undefined);
+				// Every turn ends, with what the answer told of the limit (nothing without an answer).
+				ticket.done(verdict?.answer);
 			}
 			if (response instanceof TransportFailure) {
 				const code = response.networkCode ?? '';
@@ -109,27 +146,36 @@ export class Connection {
 				if (!retryable || attempt >= options.maxRetries) {
 					return new TransportFailure(undefined, response.networkCode, response.authProblem, ambiguous);
 				}
-				await this.pace.pause(backoffMs(attempt));
+				await this.pace.pause(backoffMs(attempt), signal);
 				continue;
 			}
-			// An oversized answer is not the vendor's: its status says nothing worth a retry.
-			if (!RETRY_STATUSES.includes(response.statusCode) || response.oversized) return { response, ambiguous };
+			const { answer, retry, asked, waitMs } = verdict!;
+			if (!retry) return { response, ambiguous };
 			last = response;
 			if (spec.write && response.statusCode >= 500) ambiguous = true;
-			const asked = this.provider.retryAfterSeconds(response, Date.now());
-			const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt);
-			const limited = response.statusCode === 429;
-			// A 429 is about the credential's quota: every item waits what the vendor asked, even
-			// when this one gives up. Without a figure, the others wait the backoff (within what the
-			// user allows) and this item waits it too.
-			if (limited) this.pace.hold(asked !== undefined ? waitMs : Math.min(waitMs, options.maxRetryWaitSeconds * 1000));
 			if (asked !== undefined && asked > options.maxRetryWaitSeconds) {
 				return { response, ambiguous, refusedWaitSeconds: asked };
 			}
 			if (attempt >= options.maxRetries) return { response, ambiguous };
 			// The pace makes this item wait a 429's asked wait; any other wait is its own.
-			if (!limited || asked === undefined) await this.pace.pause(waitMs);
+			if (answer.limitedMs === undefined || asked === undefined) await this.pace.pause(waitMs, signal);
 		}
+	}
+
+	/** What an answer tells: the pace, of the credential's limit; the retry, whether and how long to wait. */
+	private verdict(response: VendorResponse, attempt: number, options: TransportOptions): Verdict {
+		const now = Date.now();
+		const quota = this.provider.quota?.(response, now);
+		// An oversized answer is not the vendor's: its status says nothing worth a retry.
+		if (!RETRY_STATUSES.includes(response.statusCode) || response.oversized) return { answer: { quota }, retry: false, waitMs: 0 };
+		const asked = this.provider.retryAfterSeconds(response, now);
+		const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt);
+		if (response.statusCode !== 429) return { answer: { quota }, retry: true, asked, waitMs };
+		// A 429 is about the credential's quota: every request waits what the vendor asked, even
+		// when this one gives up, and the pace learns the vendor's window from it. Without a
+		// figure, the others wait the backoff (within what the user allows) and this item too.
+		const limitedMs = asked !== undefined ? waitMs : Math.min(waitMs, options.maxRetryWaitSeconds * 1000);
+		return { answer: { quota, limitedMs, asked: asked !== undefined }, retry: true, asked, waitMs };
 	}
 
 	private async once(

@@ -116,15 +116,42 @@ export interface CredentialUpdate {
 	data: ICredentialDataDecryptedObject;
 }
 
+/**
+ * Saved credentials, as n8n's database holds them: each run reads them per request and sees the
+ * others' updates (a refreshed OAuth2 token). Every store has its own credential ids, so runs with
+ * separate stores share nothing (not the pace either, which belongs to the credential); runs
+ * given the same store use the same credentials, like executions of one n8n process.
+ */
+export class CredentialStore {
+	private static stores = 0;
+	readonly records: Record<string, { type: string; data: ICredentialDataDecryptedObject }> = {};
+	/** Every update of every run using this store. */
+	readonly updates: CredentialUpdate[] = [];
+	private readonly prefix = `cred-${++CredentialStore.stores}`;
+
+	constructor(credentials: Record<string, ICredentialDataDecryptedObject> = {}) {
+		for (const [type, data] of Object.entries(credentials)) this.records[this.idOf(type)] = { type, data };
+	}
+
+	idOf(type: string): string {
+		return `${this.prefix}-${type}`;
+	}
+}
+
 /** The CLI's CredentialsHelper without a database: same authenticate, defaults and $self resolution. */
 class CredentialsHelper extends ICredentialsHelper {
+	/** This run's updates. */
 	readonly updates: CredentialUpdate[] = [];
 
 	constructor(
-		private readonly store: Record<string, { type: string; data: ICredentialDataDecryptedObject }>,
+		private readonly credentialStore: CredentialStore,
 		private readonly nodeTypes: INodeTypes,
 	) {
 		super();
+	}
+
+	private get store() {
+		return this.credentialStore.records;
 	}
 
 	getParentTypes(name: string): string[] {
@@ -218,6 +245,7 @@ class CredentialsHelper extends ICredentialsHelper {
 
 	async updateCredentials(nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
 		this.updates.push({ id: nodeCredentials.id ?? '', type, data });
+		this.credentialStore.updates.push({ id: nodeCredentials.id ?? '', type, data });
 		if (nodeCredentials.id) this.store[nodeCredentials.id] = { type, data };
 	}
 
@@ -237,6 +265,8 @@ export interface RunOptions {
 	parameters: INodeParameters;
 	/** Credential data per credential type; the node gets the one its parameters ask for. */
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Saved credentials shared with other runs (instead of `credentials`). */
+	store?: CredentialStore;
 	items?: IDataObject[];
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	/** Payment Revert nodes in a row, each fed by the one before (default 1); results are the last one's. */
@@ -277,13 +307,10 @@ function credentialTypeFor(parameters: INodeParameters): string {
 
 export async function runNode(options: RunOptions): Promise<RunResult> {
 	const nodeTypes = new NodeTypes();
-	const store: Record<string, { type: string; data: ICredentialDataDecryptedObject }> = {};
+	const store = options.store ?? new CredentialStore(options.credentials);
 	const nodeCredentials: Record<string, { id: string; name: string }> = {};
-	for (const [type, data] of Object.entries(options.credentials ?? {})) {
-		store[`cred-${type}`] = { type, data };
-	}
 	const wanted = credentialTypeFor(options.parameters);
-	if (store[`cred-${wanted}`]) nodeCredentials[wanted] = { id: `cred-${wanted}`, name: `Test ${wanted}` };
+	if (store.records[store.idOf(wanted)]) nodeCredentials[wanted] = { id: store.idOf(wanted), name: `Test ${wanted}` };
 
 	const source: INode = {
 		id: 'source',
