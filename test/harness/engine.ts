@@ -256,6 +256,7 @@ class CredentialsHelper extends ICredentialsHelper {
 		data: ICredentialDataDecryptedObject,
 	) {
 		this.updates.push({ id: nodeCredentials.id ?? '', type, data });
+		this.credentialStore.updates.push({ id: nodeCredentials.id ?? '', type, data });
 		const stored = nodeCredentials.id ? this.store[nodeCredentials.id] : undefined;
 		if (stored) stored.data = { ...stored.data, oauthTokenData: data.oauthTokenData };
 	}
