@@ -117,11 +117,13 @@ async function ensureServices() {
 	if (process.getuid?.() !== 0 || !which('apt-get')) {
 		throw new Error(`queue mode needs ${missing.join(' and ')}: install ${missing.length > 1 ? 'them' : 'it'} (Debian: apt-get install ${missing.join(' ')}) and run again`);
 	}
+	const started = Date.now();
 	log(`installing ${missing.join(', ')} with apt-get (once)`);
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	await run('apt-get', ['update', '-qq'], { env, timeoutMs: 5 * 60000 });
 	await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env, timeoutMs: 10 * 60000 });
 	if (!postgresBin() || !redisBin()) throw new Error(`apt-get installed ${missing.join(', ')} but the programs are still missing`);
+	log(`installed ${missing.join(', ')} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 /** uid/gid to run PostgreSQL as: it refuses root, so as root the `postgres` user the package made. */
@@ -214,6 +216,8 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 	if (runtime.line !== 2) throw new Error('queue mode is set up for n8n 2.x only');
 	hookExit();
 	await ensureServices();
+	const t0 = Date.now();
+	const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-queue-'));
 	fs.chmodSync(work, 0o755); // PostgreSQL runs as its own user below it
 	const started = [];
@@ -223,6 +227,7 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 		started.push(pg);
 		const redis = await startRedis(path.join(work, 'redis'));
 		started.push(redis);
+		log(`PostgreSQL on 127.0.0.1:${pg.port}, Redis on 127.0.0.1:${redis.port} (${since()})`);
 		const shared = {
 			...pg.env,
 			...redis.env,
@@ -242,7 +247,7 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 		const main = await n8nProcess('main');
 		if (credentials.length) await main.importCredentials(credentials);
 		if (workflows.length) await main.importWorkflows(workflows);
-		for (const id of publish) await main.activate(id);
+		log(`credentials and ${workflows.length} workflows imported (${since()})`);
 
 		const startWorker = async (index) => {
 			const n8n = await n8nProcess(`worker${index}`);
@@ -268,6 +273,7 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 		const failure = results.find((r) => r.status === 'rejected');
 		if (failure) throw failure.reason;
 		const server = results[0].value;
+		log(`main on ${server.url} and ${workers} worker(s) ready (${since()})`);
 
 		let rest;
 		let apiKey;
@@ -307,6 +313,24 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 					finishedOn: cluster.workers.filter((w) => executionIds(w.output(), /^Worker finished execution (\d+)/).includes(String(id))).map((w) => w.name),
 				}));
 			},
+			/** Publishes workflows through the public API (one `n8n publish:workflow` each would take seconds). */
+			publish: async (ids) => {
+				if (!apiKey) apiKey = await createApiKey(await cluster.rest());
+				for (const id of ids) {
+					const response = await fetch(`${server.url}/api/v1/workflows/${id}/publish`, {
+						method: 'POST',
+						headers: { 'X-N8N-API-KEY': apiKey, 'content-type': 'application/json' },
+						body: '{}',
+					});
+					if (response.status !== 200) throw new Error(`publishing ${id}: ${response.status} ${await response.text()}`);
+				}
+			},
+			/** Stops one worker (SIGTERM: n8n finishes what it runs, then exits). */
+			stopWorker: async (name) => {
+				const worker = cluster.workers.find((w) => w.name === name);
+				await worker.stop();
+				worker.stopped = true;
+			},
 			/** Everything every n8n process printed (for secret scans). */
 			allLogs: () => [main.allLogs(), server.output(), ...cluster.workers.map((w) => w.output())].join('\n'),
 			stop: async () => {
@@ -316,6 +340,10 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 				fs.rmSync(work, { recursive: true, force: true });
 			},
 		});
+		if (publish.length) {
+			await cluster.publish(publish);
+			log(`${publish.length} workflows published (${since()})`);
+		}
 		return cluster;
 	} catch (error) {
 		await Promise.all([cluster.main?.stop(), ...cluster.workers.map((w) => w.stop())]);
