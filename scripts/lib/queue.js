@@ -291,17 +291,7 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 			/** The workflow's executions from the public API (`/api/v1/executions`), newest first. */
 			executions: async (workflowId) => {
 				if (!apiKey) apiKey = await createApiKey(await cluster.rest());
-				const all = [];
-				let cursor;
-				do {
-					const query = new URLSearchParams({ workflowId, limit: '250', ...(cursor ? { cursor } : {}) });
-					const response = await fetch(`${server.url}/api/v1/executions?${query}`, { headers: { 'X-N8N-API-KEY': apiKey } });
-					if (response.status !== 200) throw new Error(`GET /api/v1/executions: ${response.status} ${await response.text()}`);
-					const page = await response.json();
-					all.push(...page.data);
-					cursor = page.nextCursor;
-				} while (cursor);
-				return all;
+				return await listExecutions(server.url, apiKey, workflowId);
 			},
 			/** For each execution ID: which workers started and finished it, and whether the main enqueued it. */
 			whereRan: (ids) => {
@@ -316,14 +306,7 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 			/** Publishes workflows through the public API (one `n8n publish:workflow` each would take seconds). */
 			publish: async (ids) => {
 				if (!apiKey) apiKey = await createApiKey(await cluster.rest());
-				for (const id of ids) {
-					const response = await fetch(`${server.url}/api/v1/workflows/${id}/publish`, {
-						method: 'POST',
-						headers: { 'X-N8N-API-KEY': apiKey, 'content-type': 'application/json' },
-						body: '{}',
-					});
-					if (response.status !== 200) throw new Error(`publishing ${id}: ${response.status} ${await response.text()}`);
-				}
+				await publishWorkflows(server.url, apiKey, ids);
 			},
 			/** Stops one worker (SIGTERM: n8n finishes what it runs, then exits). */
 			stopWorker: async (name) => {
@@ -363,4 +346,31 @@ async function createApiKey(rest) {
 	return created.json.data.rawApiKey;
 }
 
-module.exports = { startQueue, ensureServices, startPostgres, startRedis, messages, executionIds };
+/** Publishes (2.x; "activates" in 1.x) workflows through the public API. */
+async function publishWorkflows(baseUrl, apiKey, ids) {
+	for (const id of ids) {
+		const response = await fetch(`${baseUrl}/api/v1/workflows/${id}/publish`, {
+			method: 'POST',
+			headers: { 'X-N8N-API-KEY': apiKey, 'content-type': 'application/json' },
+			body: '{}',
+		});
+		if (response.status !== 200) throw new Error(`publishing ${id}: ${response.status} ${await response.text()}`);
+	}
+}
+
+/** A workflow's executions from the public API, newest first. */
+async function listExecutions(baseUrl, apiKey, workflowId) {
+	const all = [];
+	let cursor;
+	do {
+		const query = new URLSearchParams({ workflowId, limit: '250', ...(cursor ? { cursor } : {}) });
+		const response = await fetch(`${baseUrl}/api/v1/executions?${query}`, { headers: { 'X-N8N-API-KEY': apiKey } });
+		if (response.status !== 200) throw new Error(`GET /api/v1/executions: ${response.status} ${await response.text()}`);
+		const page = await response.json();
+		all.push(...page.data);
+		cursor = page.nextCursor;
+	} while (cursor);
+	return all;
+}
+
+module.exports = { startQueue, ensureServices, startPostgres, startRedis, createApiKey, publishWorkflows, listExecutions, messages, executionIds };

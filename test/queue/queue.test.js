@@ -5,7 +5,7 @@
  * processes (concurrency 10 each), each with the package in its own ~/.n8n/nodes (see
  * scripts/lib/queue.js). A Webhook -> Payment Revert workflow per vendor, at the node's default
  * options, is hit by a burst of payment events (one invoice each) against the fakes enforcing a
- * scaled-down limit of 20 requests per 2 s for that vendor.
+ * scaled-down limit of 20 requests per 4 s for that vendor.
  *
  * Asserted (behaviour, no timing): every execution was enqueued by the main and ran on exactly one
  * worker (the workers' "Worker started/finished execution N" log lines for the IDs the public API
@@ -34,7 +34,7 @@ const { startQueue } = require('../../scripts/lib/queue');
 const { TARGETS, burstWorkflow, burstCredentials, webhookPath, prepareFakes, fire, analyse, summaryLine } = require('../../scripts/lib/bursts');
 const { startFakes } = require('../fakes/server');
 
-const LIMIT = { limit: 20, windowMs: 2000 };
+const LIMIT = { limit: 20, windowMs: 4000 };
 const INVOICES = 60;
 const CONCURRENCY = 10;
 /** As in the regular-mode bursts (test/e2e/bursts.js): a few per window for each process's pace. */
