@@ -278,7 +278,7 @@ function summaryLine(f, { mode, limit, contender = 'Payment Revert' }) {
 		.join(', ');
 	return (
 		`[bursts, ${mode}] ${f.label}, ${contender}: ${f.invoices} webhook calls at once, ${limit ? `limit ${limit.limit}/${limit.windowMs / 1000} s` : 'no limit'} -> ` +
-		`${f.failed} failed (${outcomes}); ${f.requests} requests, ${f.tooMany} answers 429 (at most ${f.maxTooManyPerWindow} in one of ${f.windows} windows); ` +
+		`${f.failed} failed (${outcomes}); ${f.requests} requests, ${f.tooMany} answers 429 (per window: ${f.tooManyPerWindow.join(' ') || '-'}); ` +
 		`${f.doubleWrites} double writes; ${f.unpaid}/${f.invoices} unpaid; token endpoint ${f.tokenCalls}×; ` +
 		`last revert ${s(f.lastRevertMs)} after the first request, limit-bound minimum ${s(f.minimumMs)} (${f.needed} requests)`
 	);
