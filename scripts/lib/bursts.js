@@ -12,6 +12,7 @@ const { CREDENTIAL_IDS, FAKE_SECRETS, credentials } = require('./demo-data');
 /** The vendors and credentials a burst runs on; `requestsPerInvoice` at the node's defaults. */
 const TARGETS = {
 	qontoOAuth2: {
+		code: 'QO',
 		label: 'Qonto (OAuth2, expired token)',
 		vendor: 'qonto',
 		authentication: 'oAuth2',
@@ -22,6 +23,7 @@ const TARGETS = {
 		apiPath: '/qonto',
 	},
 	qontoApiKey: {
+		code: 'QK',
 		label: 'Qonto (API key)',
 		vendor: 'qonto',
 		authentication: 'apiKey',
@@ -34,6 +36,7 @@ const TARGETS = {
 		httpAuth: { name: 'Authorization', value: `${FAKE_SECRETS.qontoLogin}:${FAKE_SECRETS.qontoSecretKey}` },
 	},
 	contazen: {
+		code: 'CZ',
 		label: 'Contazen',
 		vendor: 'contazen',
 		credentialType: 'paymentRevertContazenApi',
@@ -44,6 +47,7 @@ const TARGETS = {
 		httpAuth: { name: 'Authorization', value: `Bearer ${FAKE_SECRETS.contazenApiKey}` },
 	},
 	wethod: {
+		code: 'WE',
 		label: 'Wethod',
 		vendor: 'wethod',
 		credentialType: 'paymentRevertWethodApi',
@@ -64,6 +68,9 @@ function httpCredentials() {
 }
 const httpCredentialId = (key) => `burstHttp${key}`.slice(0, 16).padEnd(16, '0');
 
+/** Workflow IDs are 16 characters: a code per target and contender keeps them apart. */
+const CONTENDER_CODES = { node: 'N', http: 'H', httpRetry: 'R' };
+
 /** The webhook path of a target and contender, e.g. `burst-wethod-node`. */
 const webhookPath = (key, contender = 'node') => `burst-${key}-${contender}`;
 
@@ -77,7 +84,7 @@ const webhookPath = (key, contender = 'node') => `burst-${key}-${contender}`;
 function burstWorkflow(key, contender = 'node', { url } = {}) {
 	const t = TARGETS[key];
 	const path = webhookPath(key, contender);
-	const id = `burst${key}${contender}`.slice(0, 16).padEnd(16, '0');
+	const id = `burst${t.code}${CONTENDER_CODES[contender]}`.padEnd(16, '0');
 	const hook = {
 		id: `${id}-w`,
 		name: 'Payment event',
