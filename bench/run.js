@@ -417,7 +417,7 @@ async function webhookBursts(fakes) {
 			if (c.key === 'qontoOAuth2') await reimport(oauth);
 			const ids = await prepareFakes(fakes, c.key, { invoices: n, limit: LIMIT });
 			const answers = await fire(url, webhookPath(c.key, c.contender), ids);
-			const f = analyse(fakes, c.key, ids, answers, LIMIT);
+			const f = analyse(fakes, c.key, ids, answers, LIMIT, c.contender === 'node' ? {} : { requestsPerInvoice: 1 });
 			console.log(`  ${summaryLine(f, { mode, limit: LIMIT, contender: CONTENDER[c.contender] })}`);
 			const id = `${mode}|${c.key}|${c.contender}`;
 			results[id] ??= { mode, ...c, failed: [], tooMany: [], doubles: [], lastS: [], minimumS: f.minimumMs / 1000, maxPerWindow: [] };

@@ -230,9 +230,10 @@ function windows(requests, windowMs) {
  * Figures for one burst, from the answers and the fakes' log and state:
  * failed (invoices not unpaid in the end, or whose answer is not a revert), outcomes, 429s in
  * total and per window, double writes, token endpoint calls, and the last revert's time from the
- * first request against the minimum the limit allows for the requests needed.
+ * first request against the minimum the limit allows for the requests needed (the node's at its
+ * defaults unless `requestsPerInvoice` says otherwise: an HTTP Request node only writes).
  */
-function analyse(fakes, key, ids, answers, limit) {
+function analyse(fakes, key, ids, answers, limit, { requestsPerInvoice = TARGETS[key].requestsPerInvoice } = {}) {
 	const t = TARGETS[key];
 	const log = fakes.log.filter((r) => r.vendor === t.vendor);
 	const api = log.filter((r) => r.path !== '/oauth2/token');
@@ -252,7 +253,7 @@ function analyse(fakes, key, ids, answers, limit) {
 	const win = limit ? windows(api, limit.windowMs) : [];
 	const first = api.length ? api[0].at : 0;
 	const lastWrite = api.filter((r) => r.method === 'POST' && r.status >= 200 && r.status < 300).reduce((m, r) => Math.max(m, r.at), first);
-	const needed = ids.length * t.requestsPerInvoice;
+	const needed = ids.length * requestsPerInvoice;
 	const minimumMs = limit ? (Math.ceil(needed / limit.limit) - 1) * limit.windowMs : 0;
 	return {
 		key,

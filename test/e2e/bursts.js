@@ -18,7 +18,7 @@ const path = require('node:path');
 
 const { ensureLine } = require('../../scripts/runtime');
 const { N8n, packPackage, freePort } = require('../../scripts/lib/n8n');
-const { credentials, fakesConfig } = require('../../scripts/lib/demo-data');
+const { FAKE_SECRETS, credentials, fakesConfig } = require('../../scripts/lib/demo-data');
 const { TARGETS, burstWorkflow, burstCredentials, webhookPath, prepareFakes, fire, analyse, summaryLine } = require('../../scripts/lib/bursts');
 const { startFakes } = require('../fakes/server');
 
@@ -38,6 +38,9 @@ module.exports = function bursts(line) {
 		let n8n;
 		let server;
 		let work;
+		/** Every answer and every token the fake issued, for the secret scan at the end. */
+		const seen = [];
+		const issued = new Set();
 
 		beforeAll(async () => {
 			work = fs.mkdtempSync(path.join(os.tmpdir(), `payment-revert-bursts${line}-`));
@@ -72,6 +75,8 @@ module.exports = function bursts(line) {
 				const ids = await prepareFakes(fakes, key, { invoices: INVOICES, limit: LIMIT });
 				const answers = await fire(server.url, webhookPath(key), ids);
 				const f = analyse(fakes, key, ids, answers, LIMIT);
+				seen.push(JSON.stringify(answers));
+				for (const token of [...fakes.config.qonto.accessTokens.map((x) => (typeof x === 'string' ? x : x.token)), ...Object.keys(fakes.config.qonto.refreshTokens)]) issued.add(token);
 				console.log(summaryLine(f, { mode: `n8n ${line}.x regular`, limit: LIMIT }));
 
 				expect({ failed: f.failed, outcomes: f.outcomes }).toEqual({ failed: 0, outcomes: { reverted: INVOICES } });
@@ -88,5 +93,11 @@ module.exports = function bursts(line) {
 			},
 			10 * 60 * 1000,
 		);
+
+		test('no answer and nothing n8n printed holds a secret', () => {
+			const text = [...seen, n8n.allLogs(), server.output()].join('\n');
+			const secrets = [...Object.values(FAKE_SECRETS), ...issued].filter((x) => x.length >= 12);
+			expect(secrets.filter((x) => text.includes(x)).map((x) => `${x.slice(0, 6)}… (${x.length} chars)`)).toEqual([]);
+		});
 	});
 };
