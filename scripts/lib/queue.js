@@ -24,29 +24,77 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------- every child started here, killed by PID whatever happens ----------
 
+/**
+ * A watchdog process, told the process group of every child started here and stopped again (and
+ * the temp folder of each cluster). When this process ends in any way (a test runner killed on its
+ * timeout, Ctrl-C, a crash), the pipe to the watchdog closes and it kills the groups still listed,
+ * then removes the folders. A signal handler cannot do this under
+ * jest, whose tests see a copy of `process` that real signals never reach.
+ */
+const WATCHDOG = `
+const groups = new Set();
+const dirs = new Set();
+let buffer = '';
+process.stdin.on('data', (chunk) => {
+	buffer += chunk;
+	const lines = buffer.split('\\n');
+	buffer = lines.pop();
+	for (const line of lines) {
+		const [op, value] = [line[0], line.slice(1)];
+		if (op === '+') groups.add(Number(value));
+		else if (op === '-') groups.delete(Number(value));
+		else if (op === 'd') dirs.add(value);
+		else if (op === 'x') dirs.delete(value);
+	}
+});
+process.stdin.on('end', () => {
+	for (const pgid of groups) {
+		try {
+			process.kill(-pgid, 'SIGKILL');
+		} catch {}
+	}
+	// what PostgreSQL wrote, once it is gone
+	setTimeout(() => {
+		for (const dir of dirs) require('node:fs').rmSync(dir, { recursive: true, force: true });
+		process.exit(0);
+	}, 1000);
+});
+`;
+
+let watchdog;
 const children = new Set();
 
+function tell(line) {
+	if (!watchdog) {
+		watchdog = spawn(process.execPath, ['-e', WATCHDOG], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+		watchdog.unref();
+		watchdog.stdin.on('error', () => {});
+		watchdog.stdin.unref?.();
+	}
+	watchdog.stdin.write(`${line}\n`);
+}
+
+/** Keeps a detached child (its own process group) on the watchdog's list while it runs. */
 function track(child) {
+	if (children.has(child)) return child;
 	children.add(child);
-	child.once('exit', () => children.delete(child));
+	tell(`+${child.pid}`);
+	child.once('exit', () => {
+		children.delete(child);
+		killGroup(child, 'SIGKILL'); // anything it left behind in its group
+		tell(`-${child.pid}`);
+	});
 	return child;
+}
+
+/** A folder the watchdog removes if this process ends before it does. */
+function removeOnExit(dir) {
+	tell(`d${dir}`);
+	return dir;
 }
 
 function killAllNow() {
 	for (const child of children) killGroup(child, 'SIGKILL');
-}
-
-let hooked = false;
-function hookExit() {
-	if (hooked) return;
-	hooked = true;
-	process.once('exit', killAllNow);
-	for (const signal of ['SIGINT', 'SIGTERM']) {
-		process.once(signal, () => {
-			killAllNow();
-			process.exit(130);
-		});
-	}
 }
 
 /** Stops a detached child and its process group: `signal`, then SIGKILL after `graceMs`. */
@@ -214,12 +262,12 @@ const executionIds = (output, re) => messages(output).map((m) => re.exec(m)?.[1]
  */
 async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, credentials = [], workflows = [], publish = [], env = {} }) {
 	if (runtime.line !== 2) throw new Error('queue mode is set up for n8n 2.x only');
-	hookExit();
 	await ensureServices();
 	const t0 = Date.now();
 	const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-queue-'));
 	fs.chmodSync(work, 0o755); // PostgreSQL runs as its own user below it
+	tell(`d${work}`);
 	const started = [];
 	const cluster = { work, workers: [], main: null };
 	try {
@@ -263,8 +311,7 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 			return worker;
 		};
 
-		const mainStart = main.start({ port: await freePort(), env: { QUEUE_HEALTH_CHECK_PORT: String(await freePort()) }, timeoutMs: 180000 }).then((server) => {
-			track(server.child);
+		const mainStart = main.start({ port: await freePort(), env: { QUEUE_HEALTH_CHECK_PORT: String(await freePort()) }, timeoutMs: 180000, onSpawn: track }).then((server) => {
 			cluster.main = { n8n: main, server, output: server.output, stop: server.stop };
 			return server;
 		});
@@ -321,6 +368,7 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 				for (const s of started.reverse()) await s.stop();
 				killAllNow();
 				fs.rmSync(work, { recursive: true, force: true });
+				tell(`x${work}`);
 			},
 		});
 		if (publish.length) {
@@ -333,6 +381,7 @@ async function startQueue({ runtime, tarball, workers = 2, concurrency = 10, cre
 		for (const s of started.reverse()) await s.stop();
 		killAllNow();
 		fs.rmSync(work, { recursive: true, force: true });
+		tell(`x${work}`);
 		throw error;
 	}
 }
@@ -373,4 +422,4 @@ async function listExecutions(baseUrl, apiKey, workflowId) {
 	return all;
 }
 
-module.exports = { startQueue, ensureServices, startPostgres, startRedis, createApiKey, publishWorkflows, listExecutions, messages, executionIds };
+module.exports = { startQueue, removeOnExit, ensureServices, startPostgres, startRedis, createApiKey, publishWorkflows, listExecutions, messages, executionIds };

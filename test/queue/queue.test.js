@@ -30,7 +30,7 @@ const path = require('node:path');
 const { ensureLine } = require('../../scripts/runtime');
 const { packPackage } = require('../../scripts/lib/n8n');
 const { FAKE_SECRETS, credentials, fakesConfig } = require('../../scripts/lib/demo-data');
-const { startQueue } = require('../../scripts/lib/queue');
+const { startQueue, removeOnExit } = require('../../scripts/lib/queue');
 const { TARGETS, burstWorkflow, burstCredentials, webhookPath, prepareFakes, fire, analyse, summaryLine } = require('../../scripts/lib/bursts');
 const { startFakes } = require('../fakes/server');
 
@@ -49,7 +49,7 @@ describe('n8n 2.41.1 in queue mode: main + workers, PostgreSQL, Redis', () => {
 	const issued = new Set();
 
 	beforeAll(async () => {
-		work = fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-queue-test-'));
+		work = removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-queue-test-')));
 		const runtime = await ensureLine(2);
 		const tarball = await packPackage(path.join(work, 'pack'));
 		fakes = await startFakes({ config: fakesConfig() });
