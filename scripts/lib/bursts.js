@@ -278,6 +278,28 @@ function analyse(fakes, key, ids, answers, limit, { requestsPerInvoice = TARGETS
 	};
 }
 
+/**
+ * "A few" 429s per window for a vendor that reports no quota (Qonto, Wethod): such a limit can
+ * only be found by crossing it, so in the window where a process meets it first, the requests it
+ * already had on their way meet it too; the pace's slow start keeps them to a fraction of the limit
+ * (at most a third of it here). Once the window is learned, a few per window remain (at most 3):
+ * the pace tries one request more now and then to find a limit that was raised. With several n8n
+ * processes (queue-mode workers), each learns on its own: P processes may have P learning windows,
+ * and P times as many per window. Unpaced, a burst gets a 429 for every request beyond the limit
+ * in each window (about 30 per 6 s window at 30 per 6 s).
+ *
+ * Returns the windows (index and count) beyond those bounds; empty when the burst kept to them.
+ */
+const FEW_PER_WINDOW = 3;
+function tooManyBeyondFew(perWindow, limit, processes = 1) {
+	const learning = Math.ceil(limit.limit / 3) * processes;
+	const steady = FEW_PER_WINDOW * processes;
+	const above = perWindow.map((n, window) => ({ window, n })).filter((w) => w.n > steady);
+	// the `processes` largest may be learning windows
+	const learningWindows = [...above].sort((a, b) => b.n - a.n).slice(0, processes);
+	return above.filter((w) => !learningWindows.includes(w) || w.n > learning);
+}
+
 /** One line of figures for the console. */
 function summaryLine(f, { mode, limit, contender = 'Payment Revert' }) {
 	const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -292,4 +314,4 @@ function summaryLine(f, { mode, limit, contender = 'Payment Revert' }) {
 	);
 }
 
-module.exports = { TARGETS, burstWorkflow, burstCredentials, httpCredentials, webhookPath, prepareFakes, fire, analyse, summaryLine, answerOutcome, windows };
+module.exports = { TARGETS, burstWorkflow, burstCredentials, httpCredentials, webhookPath, prepareFakes, fire, analyse, summaryLine, answerOutcome, windows, tooManyBeyondFew, FEW_PER_WINDOW };
