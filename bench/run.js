@@ -313,7 +313,7 @@ async function versusHttpNode(fakes) {
 	const { ensureLine } = require('../scripts/runtime');
 	const { N8n, packPackage, freePort } = require('../scripts/lib/n8n');
 	const runtime = await ensureLine(2);
-	const n8n = new N8n({ runtime, brokerPort: await freePort() });
+	const n8n = new N8n({ runtime, home: removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-bursts-'))), brokerPort: await freePort() });
 	const tarball = await packPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-pack-')));
 	await n8n.installPackage(tarball);
 	await n8n.importCredentials([...demoCredentials(fakes.url), { ...HEADER_CRED, data: { name: 'Authorization', value: `Bearer ${FAKE_SECRETS.contazenApiKey}` } }]);
@@ -399,10 +399,10 @@ async function versusHttpNode(fakes) {
 async function webhookBursts(fakes) {
 	const { ensureLine } = require('../scripts/runtime');
 	const { N8n, packPackage, freePort } = require('../scripts/lib/n8n');
-	const { startQueue, createApiKey, publishWorkflows } = require('../scripts/lib/queue');
+	const { startQueue, createApiKey, publishWorkflows, removeOnExit, track } = require('../scripts/lib/queue');
 	const { TARGETS, burstWorkflow, burstCredentials, webhookPath, prepareFakes, fire, analyse, summaryLine } = require('../scripts/lib/bursts');
 	const runtime = await ensureLine(2);
-	const tarball = await packPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-pack-')));
+	const tarball = await packPackage(removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-pack-'))));
 	const n = SIZE.burst;
 	// Payment Revert on every target; HTTP Request where a Header Auth credential can stand in
 	// (not Qonto OAuth2)
@@ -431,11 +431,11 @@ async function webhookBursts(fakes) {
 
 	const results = {};
 	// regular mode: every execution in the one `n8n start` process
-	const n8n = new N8n({ runtime, brokerPort: await freePort() });
+	const n8n = new N8n({ runtime, home: removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-bursts-'))), brokerPort: await freePort() });
 	await n8n.installPackage(tarball);
 	await n8n.importCredentials(burstCredentials(fakes.url));
 	await n8n.importWorkflows(workflows);
-	const server = await n8n.start({ port: await freePort(), env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
+	const server = await n8n.start({ port: await freePort(), env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) }, onSpawn: track });
 	try {
 		const { RestClient } = require('../scripts/lib/n8n');
 		const rest = new RestClient(server.url);

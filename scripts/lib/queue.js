@@ -422,4 +422,4 @@ async function listExecutions(baseUrl, apiKey, workflowId) {
 	return all;
 }
 
-module.exports = { startQueue, removeOnExit, ensureServices, startPostgres, startRedis, createApiKey, publishWorkflows, listExecutions, messages, executionIds };
+module.exports = { startQueue, removeOnExit, track, ensureServices, startPostgres, startRedis, createApiKey, publishWorkflows, listExecutions, messages, executionIds };
