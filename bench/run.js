@@ -4,11 +4,13 @@
  * on the local vendor fakes (test/fakes/server.js), all in one run on this machine. Prints a table
  * per section and writes bench/results.md and bench/chart.svg.
  *
- *   node bench/run.js [--quick] [--reps N] [--skip-n8n]
+ *   node bench/run.js [--quick] [--reps N] [--skip-n8n] [--only overhead,latency,limited,n8n,bursts,memory]
  *
  * Sections 1-3 and 5 run the node inside n8n-core's real WorkflowExecute (test/harness/engine.ts,
- * transpiled on load); section 4 runs the packed package in a real n8n 2.41.1 (scripts/runtime.js).
- * Benchmarks are not tests: nothing here is part of `npm test`.
+ * transpiled on load); sections 4 and 6 run the packed package in a real n8n 2.41.1
+ * (scripts/runtime.js), section 6 also in queue mode (scripts/lib/queue.js: PostgreSQL, Redis, a
+ * main and two workers). `--only` runs the named sections and prints them without rewriting
+ * bench/results.md and bench/chart.svg. Benchmarks are not tests: nothing here is part of `npm test`.
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -23,11 +25,13 @@ const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const SKIP_N8N = args.includes('--skip-n8n');
 const REPS = Number(args[args.indexOf('--reps') + 1]) || (QUICK ? 1 : 3);
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const runs = (section) => !ONLY || ONLY.includes(section);
 
 /** Sizes; --quick shrinks everything for a smoke run (its figures are not meaningful). */
 const SIZE = QUICK
-	? { overhead: 100, latency: 100, latencyC1: 20, limited: 35, n8nLatency: 100, n8nLimited: 35, memory: 1000 }
-	: { overhead: 1000, latency: 1000, latencyC1: 200, limited: 120, n8nLatency: 1000, n8nLimited: 120, memory: 10000 };
+	? { overhead: 100, latency: 100, latencyC1: 20, limited: 35, n8nLatency: 100, n8nLimited: 35, memory: 1000, burst: 35 }
+	: { overhead: 1000, latency: 1000, latencyC1: 200, limited: 120, n8nLatency: 1000, n8nLimited: 120, memory: 10000, burst: 120 };
 const LATENCY_MS = 50;
 const LIMIT = { limit: 30, windowMs: 6000 };
 
@@ -309,7 +313,7 @@ async function versusHttpNode(fakes) {
 	const { ensureLine } = require('../scripts/runtime');
 	const { N8n, packPackage, freePort } = require('../scripts/lib/n8n');
 	const runtime = await ensureLine(2);
-	const n8n = new N8n({ runtime, brokerPort: await freePort() });
+	const n8n = new N8n({ runtime, home: removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-bursts-'))), brokerPort: await freePort() });
 	const tarball = await packPackage(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-pack-')));
 	await n8n.installPackage(tarball);
 	await n8n.importCredentials([...demoCredentials(fakes.url), { ...HEADER_CRED, data: { name: 'Authorization', value: `Bearer ${FAKE_SECRETS.contazenApiKey}` } }]);
@@ -384,6 +388,87 @@ async function versusHttpNode(fakes) {
 		'4. Against the HTTP Request node, real n8n 2.41.1',
 		`Manual Trigger → Set → Split Out → the node, run with \`n8n execute\`, ${REPS} runs each, interleaved. "node time" is the revert node's own executionTime from the run data (what the comparison uses); "execute" is the whole \`n8n execute\` process, about 3 s of which is n8n starting. Failed items = invoices the fakes did not mark unpaid (with default settings a 429 stops the workflow, so all of its items count as failed). If \`n8n execute\` printed no parsable run data, that run's node time is the fakes' first-to-last request span plus one latency (the console log says so). HTTP Request 4.2 with default settings sends every item's request at once (no batching); "throughput vs HTTP default" = its node time ÷ this node time, per run.`,
 		['scenario', 'node', 'node time (s)', 'execute (s)', 'failed items', '429 answers', 'throughput vs HTTP default'],
+		rows,
+	);
+	return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Webhook bursts: one execution per payment event, regular and queue mode
+
+async function webhookBursts(fakes) {
+	const { ensureLine } = require('../scripts/runtime');
+	const { N8n, packPackage, freePort } = require('../scripts/lib/n8n');
+	const { startQueue, createApiKey, publishWorkflows, removeOnExit, track } = require('../scripts/lib/queue');
+	const { TARGETS, burstWorkflow, burstCredentials, webhookPath, prepareFakes, fire, analyse, summaryLine } = require('../scripts/lib/bursts');
+	const runtime = await ensureLine(2);
+	const tarball = await packPackage(removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-pack-'))));
+	const n = SIZE.burst;
+	// Payment Revert on every target; HTTP Request where a Header Auth credential can stand in
+	// (not Qonto OAuth2)
+	const contenders = Object.keys(TARGETS).flatMap((key) => ['node', ...(TARGETS[key].httpAuth ? ['http', 'httpRetry'] : [])].map((contender) => ({ key, contender })));
+	const CONTENDER = { node: 'Payment Revert, defaults', http: 'HTTP Request 4.2, defaults', httpRetry: 'HTTP Request 4.2, Retry On Fail (3 tries, 1 s apart)' };
+	const workflows = contenders.map((c) => burstWorkflow(c.key, c.contender, { url: fakes.url }));
+	const oauth = burstCredentials(fakes.url).filter((c) => c.type === TARGETS.qontoOAuth2.credentialType);
+
+	/** One round of every contender against a started n8n (`url`); `reimport` restores the expired OAuth2 token. */
+	async function round(mode, url, reimport, results) {
+		for (const c of contenders) {
+			if (c.key === 'qontoOAuth2') await reimport(oauth);
+			const ids = await prepareFakes(fakes, c.key, { invoices: n, limit: LIMIT });
+			const answers = await fire(url, webhookPath(c.key, c.contender), ids);
+			const f = analyse(fakes, c.key, ids, answers, LIMIT, c.contender === 'node' ? {} : { requestsPerInvoice: 1 });
+			console.log(`  ${summaryLine(f, { mode, limit: LIMIT, contender: CONTENDER[c.contender] })}`);
+			const id = `${mode}|${c.key}|${c.contender}`;
+			results[id] ??= { mode, ...c, failed: [], tooMany: [], doubles: [], lastS: [], minimumS: f.minimumMs / 1000, maxPerWindow: [] };
+			results[id].failed.push(f.failed);
+			results[id].tooMany.push(f.tooMany);
+			results[id].maxPerWindow.push(f.maxTooManyPerWindow);
+			results[id].doubles.push(f.doubleWrites);
+			results[id].lastS.push(f.lastRevertMs / 1000);
+		}
+	}
+
+	const results = {};
+	// regular mode: every execution in the one `n8n start` process
+	const n8n = new N8n({ runtime, home: removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-bursts-'))), brokerPort: await freePort() });
+	await n8n.installPackage(tarball);
+	await n8n.importCredentials(burstCredentials(fakes.url));
+	await n8n.importWorkflows(workflows);
+	const server = await n8n.start({ port: await freePort(), env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) }, onSpawn: track });
+	try {
+		const { RestClient } = require('../scripts/lib/n8n');
+		const rest = new RestClient(server.url);
+		await rest.setupOwner({ email: 'bench@example.com', password: 'PaymentRevert-bench-1' });
+		await publishWorkflows(server.url, await createApiKey(rest), workflows.map((w) => w.id));
+		for (const c of contenders) await server.waitForWebhook(webhookPath(c.key, c.contender));
+		for (let r = 0; r < REPS; r++) await round('regular', server.url, (creds) => n8n.importCredentials(creds), results);
+	} finally {
+		await server.stop();
+		n8n.cleanup();
+	}
+	// queue mode: a main and two workers (concurrency 10 each)
+	const cluster = await startQueue({ runtime, tarball, workers: 2, concurrency: 10, credentials: burstCredentials(fakes.url), workflows, publish: workflows.map((w) => w.id) });
+	try {
+		for (const c of contenders) await cluster.main.server.waitForWebhook(webhookPath(c.key, c.contender));
+		for (let r = 0; r < REPS; r++) await round('queue, 2 workers', cluster.url, (creds) => cluster.main.n8n.importCredentials(creds), results);
+	} finally {
+		await cluster.stop();
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	}
+
+	const rows = [];
+	const out = {};
+	for (const res of Object.values(results)) {
+		const st = { failed: summary(res.failed), tooMany: summary(res.tooMany), maxPerWindow: summary(res.maxPerWindow), doubles: summary(res.doubles), last: summary(res.lastS) };
+		out[`${res.mode}|${res.key}|${res.contender}`] = st;
+		rows.push([res.mode, TARGETS[res.key].label, CONTENDER[res.contender], fmt(st.failed, 0), fmt(st.tooMany, 0), fmt(st.maxPerWindow, 0), fmt(st.doubles, 0), fmt(st.last, 1), res.minimumS.toFixed(1)]);
+		if (res.contender === 'node') report.chart.push({ group: `Webhook bursts, ${n} events, ${LIMIT.limit}/${LIMIT.windowMs / 1000} s: reverted share`, label: `${res.mode === 'regular' ? 'regular' : 'queue'} ${res.key}`, value: 1 - st.failed.median / n, min: 1 - st.failed.max / n, max: 1 - st.failed.min / n, target: 1, better: 'higher' });
+	}
+	table(
+		'6. Webhook bursts: one n8n execution per payment event',
+		`${n} webhook calls at the same moment, one paid invoice each, to a Webhook (Respond: when last node finishes) → contender workflow, against the fakes enforcing ${LIMIT.limit} requests per ${LIMIT.windowMs / 1000} s for that vendor; real n8n 2.41.1 in regular mode (one \`n8n start\`) and in queue mode (PostgreSQL, Redis, a main and 2 workers, concurrency 10 each), ${REPS} runs each, median (min–max). Failed items = invoices not unpaid in the fakes, or whose webhook answer is not a revert. "429 per window, max" = the most 429s in one of the fakes' fixed windows. Double writes = invoices with more than one successful write. Last revert = from the first request to the last successful write; the limit-bound minimum is (⌈requests ÷ ${LIMIT.limit}⌉ − 1) × ${LIMIT.windowMs / 1000} s for the requests the node needs (2 per invoice for Qonto and Wethod at defaults: it reads, then writes; 1 for Contazen and for the HTTP Request node, which only writes). The HTTP Request node has no Qonto OAuth2 contender here (it would need its own OAuth2 credential).`,
+		['mode', 'vendor', 'node', 'failed items', '429 answers', '429 per window, max', 'double writes', 'last revert (s)', 'limit-bound minimum (s)'],
 		rows,
 	);
 	return out;
@@ -479,7 +564,7 @@ function writeResults(m, verdicts, startedAt) {
 		'',
 		`Generated by \`npm run bench\`${QUICK ? ' --quick (smoke run: sizes shrunk, figures not meaningful)' : ''} on ${m.date}, in ${((Date.now() - startedAt) / 60000).toFixed(1)} min.`,
 		'',
-		`Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.memGb} GB RAM, ${m.os}; Node ${m.node} for the bench, the fakes and n8n-core; real n8n 2.41.1 on Node 24 for section 4. Everything (fakes, node, n8n) shares these ${m.nproc} CPUs.`,
+		`Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.memGb} GB RAM, ${m.os}; Node ${m.node} for the bench, the fakes and n8n-core; real n8n 2.41.1 on Node 24 for sections 4 and 6 (section 6 in queue mode also runs PostgreSQL and Redis). Everything (fakes, node, n8n) shares these ${m.nproc} CPUs.`,
 		'',
 		'Every figure is a median over the repeated runs, with (min–max), and a ratio to a baseline measured in the same run.',
 		'',
@@ -505,28 +590,46 @@ async function main() {
 	const verdicts = [];
 	const pct = (x) => `${(x * 100).toFixed(1)} %`;
 
-	const o = await overhead(fakes);
-	verdicts.push(`Overhead ≤ 1.15× the floor: **${o.ratio.median <= 1.15 ? 'met' : 'not met'}**, ${o.ratio.median.toFixed(2)}× (${o.ratio.min.toFixed(2)}–${o.ratio.max.toFixed(2)}).`);
-	const l = await latencyBound(fakes);
-	verdicts.push(`≥ 90 % of ideal throughput at concurrency 20: **${l[20].node.median >= 0.9 ? 'met' : 'not met'}**, ${pct(l[20].node.median)} (the axios floor with 20 workers: ${pct(l[20].floor.median)}).`);
-	const r = await rateLimited(fakes);
-	for (const [vendor, s] of Object.entries(r)) {
-		verdicts.push(`${vendor}: ≥ 90 % of the enforced limit's throughput with 0 failed items: **${s.throughput.median >= 0.9 && s.failed.max === 0 ? 'met' : 'not met'}**, ${pct(s.throughput.median)}, ${s.failed.max} failed items at most, ${s.tooMany.median} answers 429 (median).`);
+	if (runs('overhead')) {
+		const o = await overhead(fakes);
+		verdicts.push(`Overhead ≤ 1.15× the floor: **${o.ratio.median <= 1.15 ? 'met' : 'not met'}**, ${o.ratio.median.toFixed(2)}× (${o.ratio.min.toFixed(2)}–${o.ratio.max.toFixed(2)}).`);
 	}
-	if (!SKIP_N8N) {
+	if (runs('latency')) {
+		const l = await latencyBound(fakes);
+		verdicts.push(`≥ 90 % of ideal throughput at concurrency 20: **${l[20].node.median >= 0.9 ? 'met' : 'not met'}**, ${pct(l[20].node.median)} (the axios floor with 20 workers: ${pct(l[20].floor.median)}).`);
+	}
+	if (runs('limited')) {
+		const r = await rateLimited(fakes);
+		for (const [vendor, s] of Object.entries(r)) {
+			verdicts.push(`${vendor}: ≥ 90 % of the enforced limit's throughput with 0 failed items: **${s.throughput.median >= 0.9 && s.failed.max === 0 ? 'met' : 'not met'}**, ${pct(s.throughput.median)}, ${s.failed.max} failed items at most, ${s.tooMany.median} answers 429 (median).`);
+		}
+	}
+	if (SKIP_N8N) {
+		verdicts.push('Sections 4 and 6 (real n8n) skipped with --skip-n8n.');
+	} else if (runs('n8n')) {
 		const v = await versusHttpNode(fakes);
 		const sp = v['latency:pr'].speedup;
 		verdicts.push(`≥ 3× the HTTP Request node's default throughput at 50 ms latency: **${sp.median >= 3 ? 'met' : 'not met'}**, ${sp.median.toFixed(2)}× with the node's defaults, ${v['latency:pr20'].speedup.median.toFixed(2)}× at concurrency 20.`);
 		verdicts.push(`Under the limit in real n8n: Payment Revert ${v['limited:pr'].failed.max} failed items at most, HTTP Request default ${v['limited:http'].failed.median}, HTTP Request tuned ${v['limited:httpTuned'].failed.median} (medians).`);
-	} else {
-		verdicts.push('Section 4 (real n8n) skipped with --skip-n8n.');
 	}
-	await memory(fakes);
+	if (runs('memory')) await memory(fakes);
+	if (runs('bursts') && !SKIP_N8N) {
+		const b = await webhookBursts(fakes);
+		for (const mode of ['regular', 'queue, 2 workers']) {
+			const of = (contender) => Object.entries(b).filter(([k]) => k.startsWith(`${mode}|`) && k.endsWith(`|${contender}`));
+			const most = (list, field) => Math.max(...list.map(([, st]) => st[field].max));
+			verdicts.push(`Webhook bursts (${SIZE.burst} events at once per vendor), ${mode}: 0 failed items and 0 double writes with Payment Revert: **${most(of('node'), 'failed') === 0 && most(of('node'), 'doubles') === 0 ? 'met' : 'not met'}**, at most ${most(of('node'), 'failed')} failed items and ${most(of('node'), 'tooMany')} answers 429 in a run of one vendor; HTTP Request at defaults at most ${most(of('http'), 'failed')} failed items, with Retry On Fail ${most(of('httpRetry'), 'failed')}.`);
+		}
+	}
 	await fakes.close();
 	console.log('\n## Targets');
 	for (const v of verdicts) console.log(`- ${v}`);
-	writeResults(m, verdicts, startedAt);
-	console.log(`\nWrote bench/results.md and bench/chart.svg (${((Date.now() - startedAt) / 60000).toFixed(1)} min).`);
+	if (ONLY) {
+		console.log(`\n--only ${ONLY.join(',')}: bench/results.md and bench/chart.svg left as they were (${((Date.now() - startedAt) / 60000).toFixed(1)} min).`);
+	} else {
+		writeResults(m, verdicts, startedAt);
+		console.log(`\nWrote bench/results.md and bench/chart.svg (${((Date.now() - startedAt) / 60000).toFixed(1)} min).`);
+	}
 	process.exit(0); // n8n-core leaves keep-alive sockets open
 }
 

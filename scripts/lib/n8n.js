@@ -180,13 +180,14 @@ class N8n {
 	 * `n8n start` on a port. Ready means its "Editor is now accessible" line: n8n 1.x answers
 	 * /healthz/readiness before its routes and active webhooks exist.
 	 */
-	async start({ port, env = {}, timeoutMs = 90000 } = {}) {
+	async start({ port, env = {}, timeoutMs = 90000, onSpawn } = {}) {
 		const child = spawn(this.runtime.bin, ['start'], {
 			detached: true,
 			cwd: this.home,
 			env: this.env({ N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_HOST: 'localhost', ...env }),
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
+		onSpawn?.(child); // e.g. the queue-mode launcher's watchdog, which kills it if the caller dies
 		const chunks = [];
 		child.stdout.on('data', (c) => chunks.push(c));
 		child.stderr.on('data', (c) => chunks.push(c));
