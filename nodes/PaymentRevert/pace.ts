@@ -73,8 +73,8 @@ function cancelled(signal: AbortSignal): Error {
  * - where the vendor reports its remaining quota and the window's reset, that quota is used, then
  *   all wait for the reset and one request opens the next window;
  * - where it reports nothing, requests in flight start at one execution's Concurrency and grow by
- *   half a request per answer (by half per round trip), so that a burst of executions meets the
- *   unknown limit with few requests too many. A 429 holds everyone for the wait the vendor asked
+ *   one request per round trip, so that a burst of executions meets the unknown limit with few
+ *   requests too many. A 429 holds everyone for the wait the vendor asked
  *   and teaches the vendor's window (see LearnedWindow);
  * - a request whose item already had an answer goes before the others, unless those have waited
  *   half their Max Retry Wait: invoices are reverted early, and no one starves.
@@ -259,7 +259,9 @@ export class Pace {
 		// Even a failure ends after the request reached the vendor, if it did.
 		this.learned.answered(round, now, answer !== undefined && answer.limitedMs === undefined);
 		if (answer?.limitedMs === undefined) {
-			if (answer && capped) this.cwnd += 0.5;
+			// One more per round trip (1/cwnd per answer): the unknown limit is met with about
+			// sqrt(2 x limit) requests in flight, so few answers 429.
+			if (answer && capped) this.cwnd += 1 / this.cwnd;
 			return;
 		}
 		this.blockedUntil = Math.max(this.blockedUntil, now + answer.limitedMs);
