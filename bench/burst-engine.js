@@ -42,7 +42,7 @@ function loadHarness() {
 /** Serve in arrival order only: drop the follow-up flag the items pass to the transport. */
 function useFifo() {
 	loadHarness();
-	const { Connection } = require('../nodes/PaymentRevert/transport.ts');
+	const { Connection } = require('../nodes/PaymentRevert/transport/connection.ts');
 	const send = Connection.prototype.send;
 	Connection.prototype.send = function (ctx, spec, options) {
 		return send.call(this, ctx, spec, options, false);

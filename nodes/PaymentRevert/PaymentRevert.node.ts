@@ -1,8 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { credentials, properties, subtitle } from './description';
+import { describeVersion } from './description';
 import { executePaymentRevert } from './execute';
+
+/** Version 1's parameters, credentials and subtitle, from the registries (see description.ts). */
+const { credentials, properties, subtitle } = describeVersion(1);
 
 export class PaymentRevert implements INodeType {
 	description: INodeTypeDescription = {

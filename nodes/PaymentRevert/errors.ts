@@ -33,18 +33,21 @@ export class RevertFailure extends Error {
 	}
 }
 
-/** Thrown by the transport: the vendor's answer, or no answer at all. */
-export class TransportFailure extends Error {
+/**
+ * What a request came to without an outcome: the vendor's answer with an error status, or no
+ * answer at all. Data, never thrown: the failure side of a request's `Result`, put into words by
+ * `mapFailure`.
+ */
+export class TransportFailure {
 	constructor(
 		readonly response: VendorResponse | undefined,
 		readonly networkCode: string | undefined,
 		readonly authProblem: string | undefined,
-		readonly ambiguous: boolean,
+		/** A write attempt may have been applied though no answer shows it (timeout, reset, 5xx). */
+		readonly mayHaveApplied: boolean,
 		/** The vendor asked to wait this long, more than the user allows. */
 		readonly refusedWaitSeconds?: number,
-	) {
-		super(networkCode ?? authProblem ?? `HTTP ${response?.statusCode}`);
-	}
+	) {}
 }
 
 const HTTP_CATEGORY: Record<number, Category> = {
@@ -250,23 +253,23 @@ export function toNodeError(node: INode, item: ErrorItemJson, itemIndex: number)
 	return error;
 }
 
-/** How many reverted IDs a stopped run's error lists before "and N more". */
+/** How many invoice IDs a stopped run's error lists before "and N more". */
 const LISTED = 50;
+
+/** Invoice IDs for a message: the first LISTED, then how many more. */
+export function listIds(ids: string[]): string {
+	const more = ids.length > LISTED ? ` and ${ids.length - LISTED} more` : '';
+	return `${ids.slice(0, LISTED).join(', ')}${more}`;
+}
 
 /**
  * What a run that stops on an error has already done: n8n discards every output item of a node
- * that throws, so the error itself must name the invoices this run reverted.
+ * that throws, so the error itself must name what this run changed (`changed`: the operation's
+ * note, see Operation.changes) and what it never started.
  */
-export function stoppedRunNote(noun: string, reverted: string[], notStarted: number): string | undefined {
+export function stoppedRunNote(changed: string | undefined, notStarted: number): string | undefined {
 	const parts: string[] = [];
-	if (reverted.length) {
-		const listed = reverted.slice(0, LISTED).join(', ');
-		const more = reverted.length > LISTED ? ` and ${reverted.length - LISTED} more` : '';
-		const nouns = reverted.length === 1 ? noun : `${noun}s`;
-		parts.push(
-			`Already reverted in this run before it stopped (${reverted.length} ${nouns}): ${listed}${more}. These changes stand; a re-run finds them no longer paid (already_unpaid)`,
-		);
-	}
+	if (changed) parts.push(changed);
 	if (notStarted) parts.push(`Not started: ${notStarted} item${notStarted === 1 ? '' : 's'} (nothing was sent for them)`);
 	return parts.length ? parts.join(' · ') : undefined;
 }

@@ -1,49 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { cancelSignal } from './compat';
 import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
-import { invoiceIdText, validateInvoiceId } from './input';
-import { runItem, type ItemRequest } from './operations';
-import { getProvider, type Provider } from './providers';
+import { ConnectionGateway } from './gateway';
+import { clamp, invoiceIdText, parameter, readInput } from './input';
+import { operationFor, type Operation } from './operations';
+import { getProvider, providers, type Provider } from './providers';
+import { failed, ok, type Result } from './result';
 import { learnCurrentSecrets, Redactor } from './secrets';
-import { Connection } from './transport';
+import { Connection } from './transport/connection';
 
-type Result = { ok: true; json: IDataObject } | { ok: false; error: ErrorItemJson };
-
-function clamp(value: unknown, min: number, max: number, fallback: number): number {
-	const n = Number(value);
-	return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
-}
-
-/** A parameter whose expression cannot be resolved for this item is bad input, not a vendor problem. */
-function parameter(ctx: IExecuteFunctions, provider: Provider, name: string, i: number, fallback?: unknown): unknown {
-	try {
-		return ctx.getNodeParameter(name, i, fallback);
-	} catch (error) {
-		return new RevertFailure(
-			'invalid_input',
-			`${provider.name}: the "${name}" parameter could not be read for this item (${(error as Error).message}); fix its expression`,
-		);
-	}
-}
-
-function readRequest(ctx: IExecuteFunctions, provider: Provider, i: number, rawId: unknown): ItemRequest {
-	const rawOptions = parameter(ctx, provider, 'options', i, {});
-	for (const value of [rawId, rawOptions]) if (value instanceof RevertFailure) throw value;
-	const options = rawOptions as IDataObject;
-	return {
-		operation: ctx.getNodeParameter('operation', i) === 'getStatus' ? 'getStatus' : 'revertPayment',
-		invoiceId: validateInvoiceId(provider, rawId),
-		ifNotPaid: options.ifNotPaid === 'fail' ? 'fail' : 'succeed',
-		capturePreviousState: options.capturePreviousState !== false,
-		dryRun: options.dryRun === true,
-		transport: {
-			maxRetries: Math.floor(clamp(options.maxRetries, 0, 10, 3)),
-			maxRetryWaitSeconds: clamp(options.maxRetryWaitSeconds, 0, 86_400, 60),
-			timeoutSeconds: clamp(options.timeoutSeconds, 1, 3_600, 30),
-		},
-	};
-}
+/** One input item's outcome: its output items (any number), or its error item. */
+type ItemResult = Result<IDataObject[], ErrorItemJson>;
 
 function failureOf(error: unknown, provider: Provider): RevertFailure {
 	if (error instanceof RevertFailure) return error;
@@ -51,9 +20,15 @@ function failureOf(error: unknown, provider: Provider): RevertFailure {
 	return new RevertFailure('unexpected_response', `${provider.name}: ${message}`);
 }
 
+/** "Qonto, Contazen or Wethod": the registry's names, for a message. */
+function providerNames(): string {
+	const names = Object.values(providers).map((p) => p.name);
+	return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
+}
+
 /**
- * The item loop: every input item yields exactly one output item, in input order, with
- * `pairedItem`, whatever happens to the others.
+ * The item loop, the same for every operation: each input item yields its output items (or one
+ * error item), in input order, with `pairedItem`, whatever happens to the others.
  */
 export async function executePaymentRevert(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -63,20 +38,23 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		throw toNodeError(
 			this.getNode(),
 			errorItemJson(
-				new RevertFailure('invalid_input', `Payment Revert: unknown provider "${providerId}"; choose Qonto, Contazen or Wethod`),
+				new RevertFailure('invalid_input', `Payment Revert: unknown provider "${providerId}"; choose ${providerNames()}`),
 				providerId,
 				'',
 			),
 			0,
 		);
 	}
+	const operation = operationFor(this.getNodeParameter('operation', 0), this.getNode().typeVersion);
 	// Read once for the whole run; a broken expression here falls back to the defaults and the
 	// per-item reads report it on each item.
 	const chosenAuth = parameter(this, provider, 'authentication', 0, provider.authStyles[0].value);
 	const authentication =
-		provider.authStyles.length > 1 && typeof chosenAuth === 'string' ? chosenAuth : provider.authStyles[0].value;
-	const firstOptions = items.length ? parameter(this, provider, 'options', 0, {}) : {};
-	const options = (firstOptions instanceof RevertFailure ? {} : firstOptions) as IDataObject;
+		provider.authStyles.length > 1 && chosenAuth.ok && typeof chosenAuth.value === 'string'
+			? chosenAuth.value
+			: provider.authStyles[0].value;
+	const firstOptions = items.length ? parameter(this, provider, 'options', 0, {}) : ok({});
+	const options = (firstOptions.ok ? firstOptions.value : {}) as IDataObject;
 	const concurrency = Math.floor(clamp(options.concurrency, 1, 50, 5));
 	const continueOnFail = this.continueOnFail();
 
@@ -88,23 +66,24 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			return c;
 		}));
 
-	const results: Result[] = new Array(items.length);
+	const results: ItemResult[] = new Array(items.length);
 	let next = 0;
 	let stopped = false;
-	// A cancelled execution starts no more reverts (and n8n aborts the requests in flight).
-	const cancelled = () => this.getExecutionCancelSignal?.()?.aborted === true;
+	// A cancelled execution starts no more items (and n8n aborts the requests in flight).
+	const cancelled = () => cancelSignal(this)?.aborted === true;
 	const worker = async () => {
 		while (!stopped && !cancelled() && next < items.length) {
 			const i = next++;
-			const raw = parameter(this, provider, 'invoiceId', i, '');
-			let invoiceId = raw instanceof RevertFailure ? '' : invoiceIdText(raw);
+			const rawId = operation.perInvoice ? parameter(this, provider, 'invoiceId', i, '') : ok('');
+			let invoiceId = rawId.ok ? invoiceIdText(rawId.value) : '';
 			try {
-				const request = readRequest(this, provider, i, raw);
-				invoiceId = request.invoiceId;
-				const json = await runItem(this, await open(), request);
-				results[i] = { ok: true, json };
+				const input = readInput(this, provider, operation, i, rawId);
+				invoiceId = input.invoiceId;
+				const request = operation.prepare(input);
+				const gateway = new ConnectionGateway(this, await open(), input.transport);
+				results[i] = ok(await operation.run(gateway, request));
 			} catch (error) {
-				results[i] = { ok: false, error: errorItemJson(failureOf(error, provider), provider.id, invoiceId) };
+				results[i] = failed(errorItemJson(failureOf(error, provider), provider.id, invoiceId));
 				if (!continueOnFail) stopped = true;
 			}
 			// n8n may have refreshed the token during this item: its secrets must be known before
@@ -121,7 +100,7 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	if (cancelled() && unfinished !== -1) {
 		// Items aborted or never started: say so, rather than return fewer items or blame an item.
 		const message = `${provider.name}: the execution was cancelled before every item was processed`;
-		const description = redactor.text(stoppedRunNote(provider.noun, revertedIds(results), notStarted(results)) ?? '');
+		const description = redactor.text(stoppedRunNote(changedNote(operation, provider, results), notStarted(results)) ?? '');
 		throw new NodeOperationError(this.getNode(), message, { description, itemIndex: unfinished });
 	}
 
@@ -130,12 +109,12 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		const result = results[i];
 		if (result === undefined) continue; // not started: an earlier item failed and stops the run
 		if (result.ok) {
-			output.push({ json: redactor.deep(result.json), pairedItem: { item: i } });
+			for (const json of result.value) output.push({ json: redactor.deep(json), pairedItem: { item: i } });
 			continue;
 		}
-		const error = redactor.deep(result.error);
+		const error = redactor.deep(result.failure);
 		// The first failure in input order (every item before it has run, whatever failed first).
-		if (!continueOnFail) throw stopError(this.getNode(), provider, results, redactor, error, i);
+		if (!continueOnFail) throw stopError(this.getNode(), operation, provider, results, redactor, error, i);
 		// `error` as the only key: the shape both n8n 1.x and 2.x route to the error output.
 		output.push({ json: { error }, pairedItem: { item: i } });
 	}
@@ -146,22 +125,42 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
  * The error that stops the run. Throwing discards every output item, so it names what this run
  * has already changed at the vendor: the items before it and those that were in flight.
  */
-function stopError(node: INode, provider: Provider, results: Result[], redactor: Redactor, error: ErrorItemJson, index: number) {
-	const reverted = revertedIds(results);
-	const note = stoppedRunNote(provider.noun, reverted, notStarted(results));
+function stopError(
+	node: INode,
+	operation: Operation,
+	provider: Provider,
+	results: ItemResult[],
+	redactor: Redactor,
+	error: ErrorItemJson,
+	index: number,
+) {
+	const changed = changedIds(operation, results);
+	const note = stoppedRunNote(changedNote(operation, provider, results), notStarted(results));
 	const description = redactor.text([error.description, note].filter(Boolean).join(' · '));
 	const thrown = toNodeError(node, { ...error, description }, index);
-	if (reverted.length) Object.assign(thrown.context, { revertedInvoiceIds: reverted.map((id) => redactor.text(id)) });
+	if (operation.changes && changed.length) {
+		Object.assign(thrown.context, { [operation.changes.contextKey]: changed.map((id) => redactor.text(id)) });
+	}
 	return thrown;
 }
 
-function notStarted(results: Result[]): number {
+function notStarted(results: ItemResult[]): number {
 	return Array.from(results).filter((r) => r === undefined).length;
 }
 
-/** Invoices this run reverted, in input order. */
-function revertedIds(results: Result[]): string[] {
+/** Invoices this run changed at the vendor, in input order. */
+function changedIds(operation: Operation, results: ItemResult[]): string[] {
 	const ids: string[] = [];
-	for (const result of results) if (result?.ok && result.json.outcome === 'reverted') ids.push(String(result.json.invoiceId));
+	const outcome = operation.changes?.outcome;
+	if (outcome === undefined) return ids;
+	for (const result of results) {
+		if (!result?.ok) continue;
+		for (const json of result.value) if (json.outcome === outcome) ids.push(String(json.invoiceId));
+	}
 	return ids;
+}
+
+function changedNote(operation: Operation, provider: Provider, results: ItemResult[]): string | undefined {
+	const ids = changedIds(operation, results);
+	return operation.changes && ids.length ? operation.changes.note(provider.noun, ids) : undefined;
 }

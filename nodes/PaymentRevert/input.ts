@@ -1,5 +1,65 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
 import { RevertFailure } from './errors';
+import type { ItemInput, Operation } from './operations';
 import type { Provider } from './providers';
+import { failed, ok, type Result } from './result';
+
+/** A parameter whose expression cannot be resolved for this item is bad input, not a vendor problem. */
+export function parameter(
+	ctx: IExecuteFunctions,
+	provider: Provider,
+	name: string,
+	i: number,
+	fallback?: unknown,
+): Result<unknown, RevertFailure> {
+	try {
+		return ok(ctx.getNodeParameter(name, i, fallback));
+	} catch (error) {
+		return failed(
+			new RevertFailure(
+				'invalid_input',
+				`${provider.name}: the "${name}" parameter could not be read for this item (${(error as Error).message}); fix its expression`,
+			),
+		);
+	}
+}
+
+export function clamp(value: unknown, min: number, max: number, fallback: number): number {
+	const n = Number(value);
+	return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+/**
+ * What every operation gets of item `i`, checked before anything is sent. `rawId`: the Invoice ID
+ * as read by the item loop (an operation without one gets '').
+ */
+export function readInput(
+	ctx: IExecuteFunctions,
+	provider: Provider,
+	operation: Operation,
+	i: number,
+	rawId: Result<unknown, RevertFailure>,
+): ItemInput {
+	const rawOptions = parameter(ctx, provider, 'options', i, {});
+	if (!rawId.ok) throw rawId.failure;
+	if (!rawOptions.ok) throw rawOptions.failure;
+	const options = rawOptions.value as IDataObject;
+	return {
+		invoiceId: operation.perInvoice ? validateInvoiceId(provider, rawId.value) : '',
+		options,
+		transport: {
+			maxRetries: Math.floor(clamp(options.maxRetries, 0, 10, 3)),
+			maxRetryWaitSeconds: clamp(options.maxRetryWaitSeconds, 0, 86_400, 60),
+			timeoutSeconds: clamp(options.timeoutSeconds, 1, 3_600, 30),
+		},
+		parameter: (name, fallback) => {
+			const read = parameter(ctx, provider, name, i, fallback);
+			if (!read.ok) throw read.failure;
+			return read.value;
+		},
+	};
+}
 
 /**
  * The Invoice ID as n8n resolved it, checked before anything is sent. An expression may yield

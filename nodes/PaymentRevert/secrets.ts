@@ -147,6 +147,11 @@ export class Redactor {
 	}
 }
 
+/** OAuth2 credential types (they extend oAuth2Api, and say so in their names): n8n may refresh their tokens. */
+export function isOAuth2(credentialType: string): boolean {
+	return /oauth2/i.test(credentialType);
+}
+
 /** What the node holds of its credential: enough to read it again. */
 export interface SecretSource {
 	readonly credentialType: string;
@@ -160,7 +165,7 @@ export interface SecretSource {
  * types do not change during a run: no read for them.
  */
 export async function learnCurrentSecrets(ctx: IExecuteFunctions, source: SecretSource): Promise<void> {
-	if (!/oauth2/i.test(source.credentialType)) return;
+	if (!isOAuth2(source.credentialType)) return;
 	const credentials = await ctx.getCredentials(source.credentialType).catch(() => undefined);
 	if (credentials) source.redactor.add(source.provider.secrets(credentials));
 }

@@ -5,7 +5,7 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { Pace, paceFor, type Admission, type Answer, type Clock, type Quota, type Ticket, type TurnRequest } from '../../nodes/PaymentRevert/pace';
+import { Pace, paceFor, type Admission, type Answer, type Clock, type Quota, type Ticket, type TurnRequest } from '../../nodes/PaymentRevert/transport/pace';
 
 /** Lets every promise chain settle before the clock moves on. */
 const flush = async () => await sleep(0);

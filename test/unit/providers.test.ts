@@ -42,8 +42,8 @@ describe('Qonto', () => {
 	])('ID %j valid: %s', (id, ok) => expect(qonto.idPattern.test(id)).toBe(ok));
 
 	it('builds the documented paths', () => {
-		expect(qonto.revert(QONTO_ID)).toEqual({ method: 'POST', path: `/v2/supplier_invoices/${QONTO_ID}/unmark_as_paid`, write: true });
-		expect(qonto.read?.(QONTO_ID)).toEqual({ method: 'GET', path: `/v2/supplier_invoices/${QONTO_ID}`, write: false });
+		expect(qonto.endpoints.revert(QONTO_ID)).toEqual({ method: 'POST', path: `/v2/supplier_invoices/${QONTO_ID}/unmark_as_paid`, write: true });
+		expect(qonto.endpoints.read?.(QONTO_ID)).toEqual({ method: 'GET', path: `/v2/supplier_invoices/${QONTO_ID}`, write: false });
 	});
 
 	it('base URL per environment', () => {
@@ -115,8 +115,8 @@ describe('Contazen', () => {
 	])('ID %j valid: %s', (id, ok) => expect(contazen.idPattern.test(id)).toBe(ok));
 
 	it('has no read and a documented revert path under /v1', () => {
-		expect(contazen.read).toBeUndefined();
-		expect(contazen.revert('sbill_1').path).toBe('/supplier-bills/sbill_1/mark-unpaid');
+		expect(contazen.endpoints.read).toBeUndefined();
+		expect(contazen.endpoints.revert('sbill_1').path).toBe('/supplier-bills/sbill_1/mark-unpaid');
 		expect(contazen.baseUrl({})).toBe('https://api.contazen.ro/v1');
 	});
 
@@ -191,8 +191,8 @@ describe('Wethod', () => {
 	])('ID %j valid: %s', (id, ok) => expect(wethod.idPattern.test(id)).toBe(ok));
 
 	it('builds the documented paths', () => {
-		expect(wethod.revert('7').path).toBe('/api/invoices/7:set-unpaid');
-		expect(wethod.read?.('7').path).toBe('/api/invoices/7');
+		expect(wethod.endpoints.revert('7').path).toBe('/api/invoices/7:set-unpaid');
+		expect(wethod.endpoints.read?.('7').path).toBe('/api/invoices/7');
 	});
 
 	it('normalizes the bare invoice', () => {

@@ -1,6 +1,8 @@
 /** What a vendor's answer shows, judged the same way for every vendor from its provider's data. */
-import { str } from './parse';
-import type { InvoiceState, Provider, Refusal, VendorError, VendorResponse } from './types';
+import type { IDataObject } from 'n8n-workflow';
+
+import { isObject, str } from './parse';
+import type { InvoiceState, Provider, Refusal, VendorError, VendorResponse, WriteAction } from './types';
 
 /** The asked invoice with a status the vendor documents, or why the answer does not show it. */
 export type Reading = { ok: true; state: InvoiceState } | { ok: false; reason: string };
@@ -15,11 +17,8 @@ function shown(value: string): string {
  * it never means "not paid".
  */
 export function invoiceIn(provider: Provider, response: VendorResponse, askedId: string): Reading {
-	if (response.json === undefined) {
-		const text = response.text.trim();
-		const what = text === '' ? 'empty' : /<html|<!doctype/i.test(text) ? 'an HTML page' : 'not JSON';
-		return { ok: false, reason: `the answer is ${what}` };
-	}
+	const notJson = notJsonReason(response);
+	if (notJson) return { ok: false, reason: notJson };
 	const invoice = provider.unwrap(response.json);
 	if (!invoice) return { ok: false, reason: `there is no ${provider.noun} in the answer` };
 	if (!provider.idMatches(askedId, invoice)) {
@@ -31,6 +30,24 @@ export function invoiceIn(provider: Provider, response: VendorResponse, askedId:
 				: `the answer names no ${provider.noun} ID`,
 		};
 	}
+	return stateOf(provider, invoice);
+}
+
+/** Why an answer without a JSON body shows nothing; undefined when it has one. */
+export function notJsonReason(response: VendorResponse): string | undefined {
+	if (response.json !== undefined) return undefined;
+	const text = response.text.trim();
+	const what = text === '' ? 'empty' : /<html|<!doctype/i.test(text) ? 'an HTML page' : 'not JSON';
+	return `the answer is ${what}`;
+}
+
+/** An invoice of a list (no ID was asked): it counts only with a status the vendor documents. */
+export function listedInvoice(provider: Provider, invoice: unknown): Reading {
+	if (!isObject(invoice) || invoice.id === undefined) return { ok: false, reason: `the list holds something that is not a ${provider.noun}` };
+	return stateOf(provider, invoice);
+}
+
+function stateOf(provider: Provider, invoice: IDataObject): Reading {
 	const state = provider.normalize(invoice);
 	if (!provider.knownStatuses.includes(state.status)) {
 		return {
@@ -43,9 +60,14 @@ export function invoiceIn(provider: Provider, response: VendorResponse, askedId:
 	return { ok: true, state };
 }
 
-/** The vendor's refusal table applied to a refused write; undefined for an ordinary error. */
-export function refusalOf(provider: Provider, response: VendorResponse, error: VendorError): Refusal | undefined {
-	const rule = provider.refusals.find(
+/** The vendor's refusal table for the write applied to its refusal; undefined for an ordinary error. */
+export function refusalOf(
+	provider: Provider,
+	response: VendorResponse,
+	error: VendorError,
+	write: WriteAction = 'revert',
+): Refusal | undefined {
+	const rule = (provider.refusals[write] ?? []).find(
 		(r) =>
 			r.status.includes(response.statusCode) &&
 			(!r.codes || (error.vendorCode !== null && r.codes.includes(error.vendorCode))) &&

@@ -39,11 +39,14 @@ export const contazen: Provider = {
 
 	idPattern: /^[A-Za-z0-9_-]{1,64}$/,
 	idFormat: 'a Contazen ID of letters, digits, "_" or "-" (at most 64), such as sup_1a2b3c4d5e',
+	idExample: 'sup_1a2b3c4d5e',
+	idHint: 'a Contazen ID such as sup_1a2b3c',
 	idMatches: (asked, invoice) => invoice.id === asked,
 
-	revert: (id) => ({ method: 'POST', path: `/supplier-bills/${id}/mark-unpaid`, write: true }),
 	// No single-bill read is documented, and the node never calls undocumented endpoints.
-	read: undefined,
+	endpoints: {
+		revert: (id) => ({ method: 'POST', path: `/supplier-bills/${id}/mark-unpaid`, write: true }),
+	},
 
 	unwrap(json) {
 		if (!isObject(json)) return undefined;
@@ -54,6 +57,7 @@ export const contazen: Provider = {
 
 	knownStatuses: STATUSES,
 	paidStatuses: PAID,
+	unpaidStatus: 'unpaid',
 
 	normalize(invoice) {
 		const status = str(invoice.status) ?? '';
@@ -84,11 +88,13 @@ export const contazen: Provider = {
 	},
 
 	// A 400/409/422 that says the bill is not paid is a re-run; 409/423: a lock or a closed period.
-	refusals: [
-		{ status: [400, 409, 422], message: NOT_PAID, means: 'notPaid' },
-		{ status: [400, 409, 422], codes: NOT_PAID_CODES, means: 'notPaid' },
-		{ status: [409, 423], means: 'locked' },
-	],
+	refusals: {
+		revert: [
+			{ status: [400, 409, 422], message: NOT_PAID, means: 'notPaid' },
+			{ status: [400, 409, 422], codes: NOT_PAID_CODES, means: 'notPaid' },
+			{ status: [409, 423], means: 'locked' },
+		],
+	},
 
 	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds on Contazen's clock,
 	// believed up to an hour ahead (its window is a minute).
@@ -113,13 +119,11 @@ export const contazen: Provider = {
 		'the API key needs the permission to edit supplier bills (Contazen Settings, API Keys); check its IP allow-list too',
 	tenant: 'company',
 
-	sideEffects(after) {
+	sideEffects(after, changed) {
 		const expenseId = str(after.invoice.expense_id);
 		return {
 			fields: { linkedExpenseId: expenseId },
-			notes: expenseId
-				? [`Contazen also marked the linked expense ${expenseId} as unpaid.`]
-				: [],
+			notes: expenseId && changed === 'revert' ? [`Contazen also marked the linked expense ${expenseId} as unpaid.`] : [],
 		};
 	},
 };

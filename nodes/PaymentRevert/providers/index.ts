@@ -1,10 +1,18 @@
 import { contazen } from './contazen';
 import { qonto } from './qonto';
-import type { Provider, ProviderId } from './types';
+import type { Provider } from './types';
 import { wethod } from './wethod';
 
-/** Adding a vendor: one provider module, one credential, its tests, and one line here. */
-export const providers: Record<ProviderId, Provider> = { qonto, contazen, wethod };
+/**
+ * Adding a vendor: one provider module, one credential (and its line in package.json), its
+ * tests, and one line here. Nothing else: the node's options, credentials and messages come from
+ * this registry, in this order (the first is the default).
+ */
+const registry = { qonto, contazen, wethod };
+
+export type ProviderId = keyof typeof registry;
+
+export const providers: Record<ProviderId, Provider> = registry;
 
 export function getProvider(id: string): Provider | undefined {
 	return Object.prototype.hasOwnProperty.call(providers, id) ? providers[id as ProviderId] : undefined;

@@ -20,6 +20,7 @@ export const qonto: Provider = {
 	id: 'qonto',
 	name: 'Qonto',
 	label: 'Qonto (Supplier Invoice)',
+	authHint: 'Qonto documents OAuth2 for changing supplier invoices; its API key may be read-only',
 	noun: 'supplier invoice',
 	authStyles: [
 		{ value: 'oAuth2', name: 'OAuth2', credentialType: 'paymentRevertQontoOAuth2Api' },
@@ -65,10 +66,14 @@ export const qonto: Provider = {
 
 	idPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
 	idFormat: 'a UUID such as 4d5418bb-bd0d-4df4-865c-c07afab8bb48',
+	idExample: '4d5418bb-bd0d-4df4-865c-c07afab8bb48',
+	idHint: 'a UUID',
 	idMatches: (asked, invoice) => typeof invoice.id === 'string' && invoice.id.toLowerCase() === asked.toLowerCase(),
 
-	revert: (id) => ({ method: 'POST', path: `/v2/supplier_invoices/${id}/unmark_as_paid`, write: true }),
-	read: (id) => ({ method: 'GET', path: `/v2/supplier_invoices/${id}`, write: false }),
+	endpoints: {
+		revert: (id) => ({ method: 'POST', path: `/v2/supplier_invoices/${id}/unmark_as_paid`, write: true }),
+		read: (id) => ({ method: 'GET', path: `/v2/supplier_invoices/${id}`, write: false }),
+	},
 
 	// GET wraps in { supplier_invoice }, the documented unmark example is bare: accept both.
 	unwrap(json) {
@@ -79,6 +84,7 @@ export const qonto: Provider = {
 
 	knownStatuses: STATUSES,
 	paidStatuses: PAID,
+	unpaidStatus: 'to_review',
 
 	normalize(invoice) {
 		const status = str(invoice.status) ?? '';
@@ -121,7 +127,7 @@ export const qonto: Provider = {
 
 	// Qonto answers 400 to unmark_as_paid on any invoice that is not `paid`, and to one it will not
 	// revert: a read tells which.
-	refusals: [{ status: [400], means: 'maybeNotPaid' }],
+	refusals: { revert: [{ status: [400], means: 'maybeNotPaid' }] },
 
 	retryAfterSeconds: (response, nowMs) => waitHeader(response, 'retry-after', nowMs, true),
 

@@ -1,8 +1,9 @@
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import type { Quota } from '../pace';
+import type { Quota } from '../transport/pace';
+import type { ProviderId } from './index';
 
-export type ProviderId = 'qonto' | 'contazen' | 'wethod';
+export type { ProviderId };
 
 /** What every vendor answer is reduced to before anything else looks at it. */
 export interface VendorResponse {
@@ -20,10 +21,54 @@ export interface VendorResponse {
 
 export interface RequestSpec {
 	method: 'GET' | 'POST';
+	/** After the base URL; a query string, if any, is the provider's to build. */
 	path: string;
 	/** A write changes state: no redirects, and a retry after an unknown result may be refused. */
 	write: boolean;
+	/** Sent as JSON. */
+	body?: IDataObject;
 }
+
+/** A payment to record again (Mark as Paid); what is left out is the vendor's default. */
+export interface Payment {
+	/** YYYY-MM-DD. */
+	date?: string;
+	amount?: number;
+}
+
+/** Which page of a list to ask for. */
+export interface PageRequest {
+	/** The provider's own cursor (a page number, an offset); undefined: the first page. */
+	cursor?: string;
+	size: number;
+	/** Only paid invoices, where the vendor can filter (the gateway checks each one anyway). */
+	paidOnly: boolean;
+}
+
+/** One page of a list, out of the vendor's envelope. */
+export interface Page {
+	invoices: unknown[];
+	/** The next page's cursor; undefined on the last page. */
+	next?: string;
+}
+
+/**
+ * The vendor's documented endpoints, as data. One that is absent is not documented: the node
+ * never calls an undocumented endpoint, and an operation that needs it says `unsupported`.
+ */
+export interface Endpoints {
+	read?: (invoiceId: string) => RequestSpec;
+	revert: (invoiceId: string) => RequestSpec;
+	markPaid?: (invoiceId: string, payment: Payment) => RequestSpec;
+	list?: {
+		request(page: PageRequest): RequestSpec;
+		/** The page's invoices and the next cursor; undefined when the answer is not such a list. */
+		page(json: unknown, asked: PageRequest): Page | undefined;
+	};
+}
+
+/** The endpoints that change an invoice, each with its own refusal table. */
+export type WriteAction = 'revert' | 'markPaid';
 
 /** The invoice as the node reports it, whatever the vendor's shape. */
 export interface InvoiceState {
@@ -44,13 +89,14 @@ export interface VendorError {
 }
 
 /**
- * How a vendor refused the revert:
- * - `notPaid`: the vendor says the invoice is not paid;
- * - `maybeNotPaid`: the refusal may mean "not paid", a read decides (still paid: the vendor
- *   refuses to revert a paid invoice);
- * - `locked`: the invoice is paid but the vendor will not revert it (closed period, lock).
+ * How a vendor refused a write:
+ * - `notPaid` (revert), `alreadyPaid` (mark as paid): the vendor says the invoice is already as
+ *   the write would leave it;
+ * - `maybeNotPaid`, `maybeAlreadyPaid`: the refusal may mean that, a read decides (otherwise the
+ *   vendor refuses to change the invoice);
+ * - `locked`: the vendor will not change the invoice (closed period, lock).
  */
-export type Refusal = 'notPaid' | 'maybeNotPaid' | 'locked';
+export type Refusal = 'notPaid' | 'maybeNotPaid' | 'alreadyPaid' | 'maybeAlreadyPaid' | 'locked';
 
 /**
  * One row of a vendor's refusal table: a refused write whose status (and, where given, code and
@@ -77,6 +123,8 @@ export interface Provider {
 	name: string;
 	/** The Provider option's label. */
 	label: string;
+	/** Why to choose one auth style over another, for the Authentication parameter (with several styles). */
+	authHint?: string;
 	/** One entry per credential type; the first is the default. */
 	authStyles: AuthStyle[];
 	/** What the vendor calls the document, for messages ("supplier invoice", "bill", …). */
@@ -94,12 +142,14 @@ export interface Provider {
 	integerIds?: boolean;
 	idPattern: RegExp;
 	idFormat: string;
+	/** An ID as the vendor shows it (the default provider's is the Invoice ID's placeholder). */
+	idExample: string;
+	/** The ID's form in the Invoice ID's description ("a UUID" for Qonto). */
+	idHint: string;
 	/** Whether an invoice in an answer is the asked one, compared in the vendor's own ID form. */
 	idMatches(askedId: string, invoice: IDataObject): boolean;
 
-	revert(invoiceId: string): RequestSpec;
-	/** Undefined when the vendor documents no single-invoice read. */
-	read?: (invoiceId: string) => RequestSpec;
+	endpoints: Endpoints;
 
 	/** The object an answer holds where the invoice should be, out of its envelope (not yet checked). */
 	unwrap(json: unknown): IDataObject | undefined;
@@ -108,10 +158,12 @@ export interface Provider {
 	knownStatuses: readonly string[];
 	/** The statuses a revert applies to. */
 	paidStatuses: readonly string[];
+	/** The status of an invoice whose payment was reverted (reported when the vendor says only "not paid"). */
+	unpaidStatus: string;
 	requestId(response: VendorResponse): string | null;
 	parseError(response: VendorResponse): VendorError;
-	/** How the vendor refuses a revert (see `refusalOf`). */
-	refusals: readonly RefusalRule[];
+	/** How the vendor refuses each write (see `refusalOf`); a write without a table has no known refusal. */
+	refusals: { revert: readonly RefusalRule[]; markPaid?: readonly RefusalRule[] };
 	/** The remaining quota and the window's reset, where the vendor reports them on its answers. */
 	quota?: (response: VendorResponse, nowMs: number) => Quota | undefined;
 	/** Seconds the vendor asks to wait, from its headers or body. */
@@ -122,6 +174,9 @@ export interface Provider {
 	tenant: string;
 	/** Where to look when the answer is a login page, a redirect or another non-API answer. */
 	setupHint?: string;
-	/** Side effects the vendor performs besides the revert, named for the output. */
-	sideEffects?: (after: InvoiceState) => { notes: string[]; fields: IDataObject };
+	/**
+	 * What the vendor changes besides the invoice, named for the output: `fields` on every item,
+	 * `notes` for the write that was just made (`changed`; undefined when nothing was changed).
+	 */
+	sideEffects?: (after: InvoiceState, changed: WriteAction | undefined) => { notes: string[]; fields: IDataObject };
 }

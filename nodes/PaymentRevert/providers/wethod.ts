@@ -29,12 +29,16 @@ export const wethod: Provider = {
 	integerIds: true,
 	idPattern: /^[1-9][0-9]{0,17}$/,
 	idFormat: 'a positive whole number such as 1042',
+	idExample: '1042',
+	idHint: 'a number',
 	// Wethod's IDs are JSON integers: compared as numbers (a huge one is rounded the same way both sides).
 	idMatches: (asked, invoice) =>
 		typeof invoice.id === 'number' ? invoice.id === Number(asked) : invoice.id === asked,
 
-	revert: (id) => ({ method: 'POST', path: `/api/invoices/${id}:set-unpaid`, write: true }),
-	read: (id) => ({ method: 'GET', path: `/api/invoices/${id}`, write: false }),
+	endpoints: {
+		revert: (id) => ({ method: 'POST', path: `/api/invoices/${id}:set-unpaid`, write: true }),
+		read: (id) => ({ method: 'GET', path: `/api/invoices/${id}`, write: false }),
+	},
 
 	// Documented unwrapped; a `{ data }` envelope (a proxy, a later API version) is accepted too.
 	unwrap(json) {
@@ -45,6 +49,7 @@ export const wethod: Provider = {
 
 	knownStatuses: STATUSES,
 	paidStatuses: PAID,
+	unpaidStatus: 'sent',
 
 	normalize(invoice) {
 		const status = str(invoice.status) ?? '';
@@ -74,7 +79,7 @@ export const wethod: Provider = {
 	},
 
 	// 412 is also what Wethod answers to a bad company or version header: a read decides.
-	refusals: [{ status: [412], means: 'maybeNotPaid' }],
+	refusals: { revert: [{ status: [412], means: 'maybeNotPaid' }] },
 
 	// x-ratelimit-retry-after is seconds [C]; a malformed one leaves the standard header to speak.
 	retryAfterSeconds: (response, nowMs) =>

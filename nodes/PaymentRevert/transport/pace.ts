@@ -1,5 +1,4 @@
-import { sleep } from 'n8n-workflow';
-
+import { sleepFor } from '../compat';
 import { LearnedWindow, type Round } from './window';
 
 /** What a vendor reports of its quota on an answer. */
@@ -11,7 +10,7 @@ export interface Quota {
 
 export interface Clock {
 	now(): number;
-	/** Rejects when `signal` aborts (n8n 2.x; n8n 1.x's sleep ignores the signal). */
+	/** Rejects when `signal` aborts (where n8n's sleep can: see compat.ts). */
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
@@ -56,10 +55,7 @@ interface Waiter {
 	refuse(waitSeconds: number): void;
 }
 
-const realClock: Clock = {
-	now: () => Date.now(),
-	sleep: async (ms, signal) => await (sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal),
-};
+const realClock: Clock = { now: () => Date.now(), sleep: sleepFor };
 
 function cancelled(signal: AbortSignal): Error {
 	return signal.reason instanceof Error ? signal.reason : new Error('The execution was cancelled');
