@@ -8,6 +8,9 @@ import type {
 
 import { guardedTestRequest, guardedUrl } from './urlGuard';
 
+/** The API's documented base URL (the node uses it too when the field is empty). */
+export const CONTAZEN_BASE_URL = 'https://api.contazen.ro/v1';
+
 export class PaymentRevertContazenApi implements ICredentialType {
 	name = 'paymentRevertContazenApi';
 
@@ -33,7 +36,7 @@ export class PaymentRevertContazenApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.contazen.ro/v1',
+			default: CONTAZEN_BASE_URL,
 			description: 'Change only for a proxy. Only https://, or http:// to this machine (localhost, 127.0.0.1, [::1]); no user, query or fragment.',
 		},
 	];
@@ -48,7 +51,7 @@ export class PaymentRevertContazenApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = guardedTestRequest({
-		baseURL: `={{ ${guardedUrl('$credentials.baseUrl || "https://api.contazen.ro/v1"')} }}`,
+		baseURL: `={{ ${guardedUrl(`$credentials.baseUrl || "${CONTAZEN_BASE_URL}"`)} }}`,
 		url: '/settings',
 		method: 'GET',
 		headers: { Accept: 'application/json' },

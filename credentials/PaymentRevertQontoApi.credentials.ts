@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { qontoEnvironmentProperties } from './qontoEnvironment';
+import { QONTO_API_URLS, qontoEnvironmentProperties } from './qontoEnvironment';
 import { guardedTestRequest, guardedUrl } from './urlGuard';
 
 export class PaymentRevertQontoApi implements ICredentialType {
@@ -59,7 +59,7 @@ export class PaymentRevertQontoApi implements ICredentialType {
 
 	test: ICredentialTestRequest = guardedTestRequest(
 		{
-			baseURL: `={{ $credentials.environment === "sandbox" ? "https://thirdparty-sandbox.staging.qonto.co" : $credentials.environment === "custom" ? ${guardedUrl('$credentials.apiBaseUrl || ""')} : "https://thirdparty.qonto.com" }}`,
+			baseURL: `={{ $credentials.environment === "sandbox" ? "${QONTO_API_URLS.sandbox}" : $credentials.environment === "custom" ? ${guardedUrl('$credentials.apiBaseUrl || ""')} : "${QONTO_API_URLS.production}" }}`,
 			url: '/v2/organization',
 			method: 'GET',
 		},

@@ -8,6 +8,10 @@ import type {
 
 import { guardedTestRequest, guardedUrl } from './urlGuard';
 
+/** The API's base URL and the one version seen anywhere (the node uses them too when the fields are empty). */
+export const WETHOD_BASE_URL = 'https://api.wethod.com';
+export const WETHOD_API_VERSION = '2024-06-15';
+
 export class PaymentRevertWethodApi implements ICredentialType {
 	name = 'paymentRevertWethodApi';
 
@@ -41,14 +45,14 @@ export class PaymentRevertWethodApi implements ICredentialType {
 			displayName: 'API Version',
 			name: 'apiVersion',
 			type: 'string',
-			default: '2024-06-15',
+			default: WETHOD_API_VERSION,
 			description: 'Sent as the Wethod-Version header',
 		},
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.wethod.com',
+			default: WETHOD_BASE_URL,
 			description: 'Change only for a proxy. Only https://, or http:// to this machine (localhost, 127.0.0.1, [::1]); no user, query or fragment.',
 		},
 	];
@@ -59,13 +63,13 @@ export class PaymentRevertWethodApi implements ICredentialType {
 			headers: {
 				Authorization: '=Bearer {{$credentials.accessToken}}',
 				'Wethod-Company': '={{$credentials.company}}',
-				'Wethod-Version': '={{$credentials.apiVersion || "2024-06-15"}}',
+				'Wethod-Version': `={{$credentials.apiVersion || "${WETHOD_API_VERSION}"}}`,
 			},
 		},
 	};
 
 	test: ICredentialTestRequest = guardedTestRequest({
-		baseURL: `={{ ${guardedUrl('$credentials.baseUrl || "https://api.wethod.com"')} }}`,
+		baseURL: `={{ ${guardedUrl(`$credentials.baseUrl || "${WETHOD_BASE_URL}"`)} }}`,
 		url: '/api/persons/me',
 		method: 'GET',
 		headers: { Accept: 'application/json' },

@@ -1,5 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/** The Business API's base URLs per environment (vendor-apis.md §2.2); the node uses them too. */
+export const QONTO_API_URLS = {
+	production: 'https://thirdparty.qonto.com',
+	sandbox: 'https://thirdparty-sandbox.staging.qonto.co',
+} as const;
+
 /** Environment, staging token and API base URL: the same for both Qonto credential types. */
 export const qontoEnvironmentProperties: INodeProperties[] = [
 	{

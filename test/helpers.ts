@@ -1,6 +1,7 @@
 import type Nock from 'nock';
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
+import { contazenSuccess, invoiceOf } from './fakes/server';
 import fixture from './fixtures/credentials.json';
 
 export const QONTO_ID = '4d5418bb-bd0d-4df4-865c-c07afab8bb48';
@@ -48,7 +49,7 @@ export const SECRETS = [
 
 /** Fakes that accept the fixtures' secrets, with no rate limit unless a test sets one. */
 export const FAKES_CONFIG = {
-	qonto: { logins: { 'acme-1234': SECRETS[3] }, accessTokens: [SECRETS[1]], stagingToken: STAGING_TOKEN },
+	qonto: { logins: { [fixture.paymentRevertQontoApi.login]: SECRETS[3] }, accessTokens: [SECRETS[1]], stagingToken: STAGING_TOKEN },
 	contazen: { apiKeys: [SECRETS[4]], rateLimit: null },
 	wethod: { tokens: [SECRETS[5]] },
 };
@@ -59,9 +60,13 @@ export function expectNoSecrets(text: string, extra: string[] = []): void {
 	}
 }
 
-export function qontoInvoice(overrides: Record<string, unknown> = {}) {
-	return {
-		id: QONTO_ID,
+/*
+ * The vendors' invoices and envelopes, as the fakes build them (test/fakes/server.js holds the
+ * vendors' shapes, once); what follows are only the values these tests expect to see again.
+ */
+
+export function qontoInvoice(overrides: Record<string, unknown> = {}): IDataObject {
+	return <IDataObject>invoiceOf('qonto', QONTO_ID, {
 		status: 'paid',
 		invoice_number: 'QONTO-JAN-2022',
 		supplier_name: "McDonald's",
@@ -69,15 +74,12 @@ export function qontoInvoice(overrides: Record<string, unknown> = {}) {
 		issue_date: '2022-03-01',
 		payment_date: '2022-03-01',
 		...overrides,
-	};
+	});
 }
 
-export function contazenBill(overrides: Record<string, unknown> = {}) {
-	return {
-		id: 'sbill_abc123',
-		object: 'supplier_bill',
+export function contazenBill(overrides: Record<string, unknown> = {}): IDataObject {
+	return <IDataObject>invoiceOf('contazen', 'sbill_abc123', {
 		invoice_number: 'F-2026-17',
-		currency: 'RON',
 		amounts: { tax_exclusive: 100, tax: 19, tax_inclusive: 119, paid: 0, unpaid: 119 },
 		status: 'unpaid',
 		payment_date: null,
@@ -86,20 +88,15 @@ export function contazenBill(overrides: Record<string, unknown> = {}) {
 		created_at: 1790000000,
 		updated_at: 1790000100,
 		...overrides,
-	};
+	});
 }
 
 export function contazenEnvelope(bill: Record<string, unknown>) {
-	return {
-		success: true,
-		data: { supplier_bill: bill, message: 'Supplier bill marked as unpaid' },
-		meta: { version: 'v1', request_id: '3c90c3cc-0d44-4b50-8888-8dd25736052a', response_time: '23.45ms' },
-	};
+	return contazenSuccess({ supplier_bill: bill, message: 'Supplier bill marked as unpaid' }, '3c90c3cc-0d44-4b50-8888-8dd25736052a');
 }
 
-export function wethodInvoice(overrides: Record<string, unknown> = {}) {
-	return {
-		id: 42,
+export function wethodInvoice(overrides: Record<string, unknown> = {}): IDataObject {
+	return <IDataObject>invoiceOf('wethod', 42, {
 		created_at: '2026-03-10T18:18:59.457Z',
 		updated_at: '2026-03-10T18:18:59.457Z',
 		status: 'paid',
@@ -107,9 +104,8 @@ export function wethodInvoice(overrides: Record<string, unknown> = {}) {
 		value: 1000,
 		issue_date: '2024-06-15',
 		payment_date: '2024-07-01',
-		project_id: 1,
 		...overrides,
-	};
+	});
 }
 
 /**

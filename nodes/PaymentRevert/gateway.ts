@@ -70,7 +70,7 @@ export class ConnectionGateway implements InvoiceGateway {
 
 	constructor(
 		private readonly ctx: IExecuteFunctions,
-		private readonly connection: Connection,
+		private readonly connection: Pick<Connection, 'provider' | 'send'>,
 		private readonly options: TransportOptions,
 	) {
 		this.provider = connection.provider;

@@ -5,16 +5,23 @@
  * credentials pointing at the fakes. The invoice IDs are the ones in examples/*.json.
  */
 
+const fixture = require('../../test/fixtures/credentials.json');
+
+/**
+ * The fake secrets: the test fixtures' (test/fixtures/credentials.json, one place for them). The
+ * demo's Qonto access token is expired from the start, so that n8n must refresh it.
+ */
 const FAKE_SECRETS = {
-	qontoClientId: 'qonto-client-id',
-	qontoClientSecret: 'qonto-client-secret',
-	qontoExpiredAccessToken: 'qonto-expired-access-token',
-	qontoRefreshToken: 'qonto-refresh-token',
-	qontoLogin: 'acme-1234',
-	qontoSecretKey: 'qonto-secret-key',
-	contazenApiKey: 'sk_test_contazen0000000000000001',
-	wethodToken: 'wethod-token-0001',
+	qontoClientId: fixture.paymentRevertQontoOAuth2Api.clientId,
+	qontoClientSecret: fixture.paymentRevertQontoOAuth2Api.clientSecret,
+	qontoExpiredAccessToken: fixture.paymentRevertQontoOAuth2Api.oauthTokenData.access_token,
+	qontoRefreshToken: fixture.paymentRevertQontoOAuth2Api.oauthTokenData.refresh_token,
+	qontoLogin: fixture.paymentRevertQontoApi.login,
+	qontoSecretKey: fixture.paymentRevertQontoApi.secretKey,
+	contazenApiKey: fixture.paymentRevertContazenApi.apiKey,
+	wethodToken: fixture.paymentRevertWethodApi.accessToken,
 };
+const WETHOD = { company: fixture.paymentRevertWethodApi.company, apiVersion: fixture.paymentRevertWethodApi.apiVersion };
 
 /** Fakes configuration matching the credentials below. */
 function fakesConfig() {
@@ -28,7 +35,7 @@ function fakesConfig() {
 			clientSecret: FAKE_SECRETS.qontoClientSecret,
 		},
 		contazen: { apiKeys: [FAKE_SECRETS.contazenApiKey] },
-		wethod: { tokens: [FAKE_SECRETS.wethodToken], company: 'acme', versions: ['2024-06-15'] },
+		wethod: { tokens: [FAKE_SECRETS.wethodToken], company: WETHOD.company, versions: [WETHOD.apiVersion] },
 	};
 }
 
@@ -100,7 +107,7 @@ function credentials(url) {
 			id: CREDENTIAL_IDS.paymentRevertWethodApi,
 			name: 'Wethod (local fake)',
 			type: 'paymentRevertWethodApi',
-			data: { accessToken: FAKE_SECRETS.wethodToken, company: 'acme', apiVersion: '2024-06-15', baseUrl: `${url}/wethod` },
+			data: { accessToken: FAKE_SECRETS.wethodToken, ...WETHOD, baseUrl: `${url}/wethod` },
 		},
 	];
 }

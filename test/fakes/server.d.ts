@@ -171,6 +171,12 @@ export interface Fakes {
 
 export const DEFAULT_CONFIG: FakesConfig;
 
+/** A vendor's invoice as the fakes build it (paid unless `overrides` say otherwise); not stored. */
+export function invoiceOf(vendor: Vendor, id: string | number, overrides?: FakeRecord): FakeRecord;
+
+/** Contazen's success envelope around `data`, with `requestId` in its meta (a random one when omitted). */
+export function contazenSuccess(data: FakeRecord, requestId?: string): FakeRecord;
+
 export function startFakes(options?: { port?: number; config?: FakesConfigPatch }): Promise<Fakes>;
 
 /** The CLI (`node server.js [PORT] [--demo] [--config patch.json]`); `io` replaces printing and file reading. */

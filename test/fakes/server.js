@@ -249,6 +249,12 @@ function wethodInvoice(id, overrides = {}) {
 
 const BUILDERS = { qonto: qontoInvoice, contazen: contazenBill, wethod: wethodInvoice };
 
+/** A vendor's invoice as the fakes hold it (paid unless `overrides` say otherwise), not stored anywhere. */
+function invoiceOf(vendor, id, overrides = {}) {
+	if (!BUILDERS[vendor]) throw new Error(`unknown vendor ${vendor}`);
+	return BUILDERS[vendor](String(id), overrides);
+}
+
 // ---------- Qonto ----------
 
 const QONTO_STATUSES = ['to_review', 'to_approve', 'pending', 'awaiting_payment', 'to_pay', 'scheduled', 'paid', 'archived', 'rejected'];
@@ -560,12 +566,17 @@ const CONTAZEN_KEY_ERRORS = {
 	insufficient_permissions: [403, 'insufficient_permissions', 'This API key does not have permission for this action'],
 };
 
-function contazenMeta(withRequestId = true) {
-	return { version: 'v1', ...(withRequestId ? { request_id: crypto.randomUUID() } : {}), response_time: '3.1ms' };
+function contazenMeta(withRequestId = true, requestId = crypto.randomUUID()) {
+	return { version: 'v1', ...(withRequestId ? { request_id: requestId } : {}), response_time: '3.1ms' };
+}
+
+/** Contazen's success envelope [V] around `data`. */
+function contazenSuccess(data, requestId) {
+	return { success: true, data, meta: contazenMeta(true, requestId) };
 }
 
 function contazenOk(w, data) {
-	return reply(200, { success: true, data, meta: contazenMeta() });
+	return reply(200, contazenSuccess(data));
 }
 
 function contazenError(w, status, type, code, message, extra = {}, headers = {}) {
@@ -1066,8 +1077,7 @@ function startFakes(options = {}) {
 			}
 		},
 		seed(vendor, id, overrides) {
-			if (!BUILDERS[vendor]) throw new Error(`unknown vendor ${vendor}`);
-			const invoice = BUILDERS[vendor](String(id), overrides || {});
+			const invoice = invoiceOf(vendor, id, overrides || {});
 			state[vendor].set(String(id), invoice);
 			if (vendor === 'contazen') syncExpense(w, invoice);
 			return invoice;
@@ -1214,7 +1224,7 @@ async function runCli(argv, io = {}) {
 	return fakes;
 }
 
-module.exports = { startFakes, runCli, DEFAULT_CONFIG };
+module.exports = { startFakes, runCli, invoiceOf, contazenSuccess, DEFAULT_CONFIG };
 
 if (require.main === module) {
 	runCli(process.argv.slice(2)).catch((error) => {

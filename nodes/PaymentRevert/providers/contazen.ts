@@ -1,3 +1,4 @@
+import { CONTAZEN_BASE_URL } from '../../../credentials/PaymentRevertContazenApi.credentials';
 import { countHeader, firstMessage, header, isObject, num, resetHeader, str, waitHeader, waitNumber } from './parse';
 import type { Provider, VendorResponse } from './types';
 
@@ -25,7 +26,7 @@ export const contazen: Provider = {
 	label: 'Contazen (Supplier Bill)',
 	noun: 'supplier bill',
 	authStyles: [{ value: 'apiKey', name: 'API Key', credentialType: 'paymentRevertContazenApi' }],
-	baseUrl: (credentials) => String(credentials.baseUrl || 'https://api.contazen.ro/v1'),
+	baseUrl: (credentials) => String(credentials.baseUrl || CONTAZEN_BASE_URL),
 	extraHeaders: () => ({ 'Content-Type': 'application/json' }),
 
 	checkCredentials(_type, credentials) {

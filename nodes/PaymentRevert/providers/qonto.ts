@@ -1,13 +1,12 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
+import { QONTO_API_URLS } from '../../../credentials/qontoEnvironment';
 import { firstMessage, header, isObject, num, str, waitHeader } from './parse';
 import type { Provider, VendorError } from './types';
 
-const PRODUCTION = 'https://thirdparty.qonto.com';
 /** The supplier-invoice statuses Qonto documents (vendor-apis.md §2.6). */
 const STATUSES = ['to_review', 'to_approve', 'pending', 'awaiting_payment', 'to_pay', 'scheduled', 'paid', 'archived', 'rejected'];
 const PAID = ['paid'];
-const SANDBOX = 'https://thirdparty-sandbox.staging.qonto.co';
 
 function stagingHeader(credentials: ICredentialDataDecryptedObject): Record<string, string> {
 	const token = String(credentials.stagingToken ?? '');
@@ -28,9 +27,9 @@ export const qonto: Provider = {
 	],
 
 	baseUrl(credentials) {
-		if (credentials.environment === 'sandbox') return SANDBOX;
+		if (credentials.environment === 'sandbox') return QONTO_API_URLS.sandbox;
 		if (credentials.environment === 'custom') return String(credentials.apiBaseUrl ?? '');
-		return PRODUCTION;
+		return QONTO_API_URLS.production;
 	},
 
 	// The API-key credential adds the staging header itself; OAuth2 credentials cannot.

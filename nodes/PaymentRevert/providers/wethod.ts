@@ -1,3 +1,4 @@
+import { WETHOD_API_VERSION, WETHOD_BASE_URL } from '../../../credentials/PaymentRevertWethodApi.credentials';
 import { firstMessage, header, isObject, num, str, waitHeader } from './parse';
 import type { Provider } from './types';
 
@@ -11,15 +12,15 @@ export const wethod: Provider = {
 	label: 'Wethod (Invoice)',
 	noun: 'invoice',
 	authStyles: [{ value: 'accessToken', name: 'Access Token', credentialType: 'paymentRevertWethodApi' }],
-	baseUrl: (credentials) => String(credentials.baseUrl || 'https://api.wethod.com'),
+	baseUrl: (credentials) => String(credentials.baseUrl || WETHOD_BASE_URL),
 	extraHeaders: () => ({}),
 
 	checkCredentials(_type, credentials) {
 		if (!/^[a-z0-9-]+$/i.test(String(credentials.company ?? '').trim())) {
 			return 'the Company field must be your company slug, the subdomain of your Wethod address (acme for acme.wethod.com)';
 		}
-		if (!/^\d{4}-\d{2}-\d{2}$/.test(String(credentials.apiVersion || '2024-06-15'))) {
-			return 'the API Version must be a date such as 2024-06-15';
+		if (!/^\d{4}-\d{2}-\d{2}$/.test(String(credentials.apiVersion || WETHOD_API_VERSION))) {
+			return `the API Version must be a date such as ${WETHOD_API_VERSION}`;
 		}
 		return undefined;
 	},
