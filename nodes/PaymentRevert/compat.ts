@@ -23,6 +23,15 @@ export async function sleepFor(ms: number, signal?: AbortSignal): Promise<void> 
 	await (sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal);
 }
 
+/**
+ * A failed item on the output: `error` as the only key. n8n 1.x routes an item to the error output
+ * by its json's shape only when `error` is its sole key; both versions replace the json with the
+ * bare message when the item's own `error` field is set, so that field stays unset.
+ */
+export function errorOutputJson(error: IDataObject): IDataObject {
+	return { error };
+}
+
 /** The execution's cancel signal, where the n8n version has one. */
 export function cancelSignal(ctx: IExecuteFunctions): AbortSignal | undefined {
 	return ctx.getExecutionCancelSignal?.();

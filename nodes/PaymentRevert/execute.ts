@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { cancelSignal } from './compat';
+import { cancelSignal, errorOutputJson } from './compat';
 import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
 import { ConnectionGateway } from './gateway';
 import { clamp, invoiceIdText, parameter, readInput } from './input';
@@ -115,8 +115,7 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		const error = redactor.deep(result.failure);
 		// The first failure in input order (every item before it has run, whatever failed first).
 		if (!continueOnFail) throw stopError(this.getNode(), operation, provider, results, redactor, error, i);
-		// `error` as the only key: the shape both n8n 1.x and 2.x route to the error output.
-		output.push({ json: { error }, pairedItem: { item: i } });
+		output.push({ json: errorOutputJson(error), pairedItem: { item: i } });
 	}
 	return [output];
 }

@@ -20,6 +20,9 @@ function errorObject(response: VendorResponse) {
 	return isObject(body.error) ? body.error : body;
 }
 
+/** An ID of the documented form (the messages and the editor show it). */
+const EXAMPLE_ID = 'sup_1a2b3c4d5e';
+
 export const contazen: Provider = {
 	id: 'contazen',
 	name: 'Contazen',
@@ -39,8 +42,8 @@ export const contazen: Provider = {
 	secrets: (credentials) => [String(credentials.apiKey ?? '')],
 
 	idPattern: /^[A-Za-z0-9_-]{1,64}$/,
-	idFormat: 'a Contazen ID of letters, digits, "_" or "-" (at most 64), such as sup_1a2b3c4d5e',
-	idExample: 'sup_1a2b3c4d5e',
+	idFormat: `a Contazen ID of letters, digits, "_" or "-" (at most 64), such as ${EXAMPLE_ID}`,
+	idExample: EXAMPLE_ID,
 	idHint: 'a Contazen ID such as sup_1a2b3c',
 	idMatches: (asked, invoice) => invoice.id === asked,
 

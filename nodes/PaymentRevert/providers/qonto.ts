@@ -15,6 +15,9 @@ function stagingHeader(credentials: ICredentialDataDecryptedObject): Record<stri
 		: {};
 }
 
+/** An ID of the documented form (the messages and the editor show it). */
+const EXAMPLE_ID = '4d5418bb-bd0d-4df4-865c-c07afab8bb48';
+
 export const qonto: Provider = {
 	id: 'qonto',
 	name: 'Qonto',
@@ -64,8 +67,8 @@ export const qonto: Provider = {
 	},
 
 	idPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-	idFormat: 'a UUID such as 4d5418bb-bd0d-4df4-865c-c07afab8bb48',
-	idExample: '4d5418bb-bd0d-4df4-865c-c07afab8bb48',
+	idFormat: `a UUID such as ${EXAMPLE_ID}`,
+	idExample: EXAMPLE_ID,
 	idHint: 'a UUID',
 	idMatches: (asked, invoice) => typeof invoice.id === 'string' && invoice.id.toLowerCase() === asked.toLowerCase(),
 

@@ -6,6 +6,9 @@ import type { Provider } from './types';
 const STATUSES = ['draft', 'sent', 'paid'];
 const PAID = ['paid'];
 
+/** An ID of the documented form (the messages and the editor show it). */
+const EXAMPLE_ID = '1042';
+
 export const wethod: Provider = {
 	id: 'wethod',
 	name: 'Wethod',
@@ -29,8 +32,8 @@ export const wethod: Provider = {
 
 	integerIds: true,
 	idPattern: /^[1-9][0-9]{0,17}$/,
-	idFormat: 'a positive whole number such as 1042',
-	idExample: '1042',
+	idFormat: `a positive whole number such as ${EXAMPLE_ID}`,
+	idExample: EXAMPLE_ID,
 	idHint: 'a number',
 	// Wethod's IDs are JSON integers: compared as numbers (a huge one is rounded the same way both sides).
 	idMatches: (asked, invoice) =>
