@@ -43,7 +43,8 @@ export function notJsonReason(response: VendorResponse): string | undefined {
 
 /** An invoice of a list (no ID was asked): it counts only with a status the vendor documents. */
 export function listedInvoice(provider: Provider, invoice: unknown): Reading {
-	if (!isObject(invoice) || invoice.id === undefined) return { ok: false, reason: `the list holds an entry with no ${provider.noun} ID` };
+	const id: unknown = isObject(invoice) ? invoice.id : undefined;
+	if (!isObject(invoice) || id === undefined) return { ok: false, reason: `the list holds an entry with no ${provider.noun} ID` };
 	return stateOf(provider, invoice);
 }
 
