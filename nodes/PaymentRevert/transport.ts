@@ -126,9 +126,8 @@ export class Connection {
 			// Waiting for the turn is not an attempt: only a request sent counts against Max Retries.
 			const ticket = await this.pace.admit(turn);
 			if (!('done' in ticket)) {
-				// Held back before sending: keep what an earlier attempt of this item got.
-				if (last) return { response: last, ambiguous, refusedWaitSeconds: ticket.refusedWaitSeconds };
-				return new TransportFailure(undefined, undefined, undefined, ambiguous, ticket.refusedWaitSeconds);
+				// Held back before sending: keep what an earlier attempt of this item got, and why.
+				return new TransportFailure(last, undefined, undefined, ambiguous, ticket.refusedWaitSeconds, ticket.heldBy);
 			}
 			let response: VendorResponse | TransportFailure | undefined;
 			let verdict: Verdict | undefined;
