@@ -175,7 +175,7 @@ function rateLimitedMessage({ name, noun }: Provider, invoiceId: string, retryAf
 		asked: `${name} asks to wait ${s} s`,
 		backoff: `${name} answered 429 without saying how long to wait, and the credential's requests wait ${s} s`,
 		quota: `the quota ${name} reports for this window is used up; it resets in ${s} s`,
-		learned: `the credential's rate limit (learned from ${name}'s earlier 429) gives this request its turn in ${s} s, more than Max Retry Wait`,
+		learned: `the credential's rate limit (learned from ${name}'s earlier 429) gives this request its turn in ${s} s, later than Max Retry Wait allows`,
 	};
 	const wait = s !== undefined ? `; ${held[heldBy]}` : ' after the retries';
 	return `${name}: rate limit reached for ${noun} ${invoiceId}${wait}. Run again later, lower Concurrency, or raise Max Retry Wait (Seconds)`;

@@ -11,7 +11,7 @@ export interface Quota {
 
 export interface Clock {
 	now(): number;
-	/** Rejects when `signal` aborts (n8n 2.x; n8n 1.x's sleep ignores the signal). */
+	/** Rejects when `signal` aborts. */
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
@@ -255,13 +255,13 @@ export class Pace {
 	 * quota is unknown.
 	 */
 	private turnAt(position: number, now: number): { at: number; heldBy: HeldBy } {
-		const held = Math.max(now, this.blockedUntil);
+		const from = Math.max(now, this.blockedUntil);
 		if (this.budget !== undefined) {
-			const at = position < this.budget ? held : Math.max(held, this.resetAt);
-			return { at, heldBy: at > held ? 'quota' : this.blockedBy };
+			const at = position < this.budget ? from : Math.max(from, this.resetAt);
+			return { at, heldBy: at > from ? 'quota' : this.blockedBy };
 		}
-		const at = this.learned.turnAt(position, held);
-		return { at, heldBy: at > held ? 'learned' : this.blockedBy };
+		const at = this.learned.turnAt(position, from);
+		return { at, heldBy: at > from ? 'learned' : this.blockedBy };
 	}
 
 	/**

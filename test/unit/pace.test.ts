@@ -574,8 +574,8 @@ describe('Pace: Max Retry Wait bounds the vendor\'s waits, not the wait behind r
 		const within = pace.admit({ maxWaitSeconds: 10 }).then((a) => ({ granted: 'done' in a, at: clock.now() }));
 		expect(await clock.run(within)).toEqual({ granted: true, at: 55_000 });
 
-		// Later: a request allowing 10 s waits behind another slow first request... (no: the first
-		// is answered now) ... behind a hold of 8 s; 6 s in, the vendor asks 5 s more: 6 + 5 > 10.
+		// Then a request allowing 10 s waits for a 429's 8 s; 6 s in, another 429 asks 5 s more:
+		// 6 s waited and 5 s to go is more than 10 s, so it is refused then, with the 5 s.
 		pace.hold(8000);
 		const waiting = pace.admit({ maxWaitSeconds: 10 }).then((a) => ({ admission: a, at: clock.now() }));
 		void clock.sleep(6000).then(() => pace.hold(5000));
