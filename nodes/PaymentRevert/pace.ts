@@ -111,9 +111,12 @@ async function untilAborted(work: Promise<void>, signal: AbortSignal | undefined
  * - where it reports nothing, requests in flight start at one execution's Concurrency and grow by
  *   one request per round trip, so that a burst of executions meets the unknown limit with few
  *   requests too many. A 429 holds everyone for the wait the vendor asked
- *   and teaches the vendor's window (see LearnedWindow);
+ *   and teaches the vendor's window (see LearnedWindow); each window of it opens with one request;
  * - a request whose item already had an answer goes before the others, unless those have waited
- *   half their Max Retry Wait: invoices are reverted early, and no one starves.
+ *   half their Max Retry Wait: invoices are reverted early, and no one starves;
+ * - Max Retry Wait bounds what the vendor's limit makes a request wait (a 429's wait, a quota's
+ *   reset, a learned window's end), not its wait behind requests in flight, which their own
+ *   timeouts bound.
  */
 export class Pace {
 	private readonly queue: Waiter[] = [];
@@ -245,7 +248,12 @@ export class Pace {
 		if (this.probing) return Infinity;
 		const at = Math.max(now, this.blockedUntil);
 		if (this.budget !== undefined) return this.budget > 0 ? at : Math.max(at, this.resetAt);
-		if (this.learned.limit !== undefined) return this.learned.full() ? Math.max(at, this.learned.end()) : at;
+		if (this.learned.limit !== undefined) {
+			if (this.learned.full()) return Math.max(at, this.learned.end());
+			// A round's first request goes alone: if the vendor's window is still running, one 429
+			// tells it, not a round of them.
+			return this.learned.waitingForFirstAnswer() ? Infinity : at;
+		}
 		return !this.probeNeeded && this.inFlight >= this.cwnd ? Infinity : at;
 	}
 

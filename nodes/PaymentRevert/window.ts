@@ -52,6 +52,11 @@ export class LearnedWindow {
 		return this.limit !== undefined && this.round.openedAt !== undefined && this.round.admitted >= this.limit;
 	}
 
+	/** The round's first request is on its way. */
+	waitingForFirstAnswer(): boolean {
+		return this.round.openedAt !== undefined && this.round.answeredAt === undefined;
+	}
+
 	/** When the round ends; Infinity until that is known. `estimate`: assume an answer comes now. */
 	end(now?: number): number {
 		const { answeredAt = now, endsAt } = this.round;
