@@ -18,9 +18,30 @@ export interface NoAnswer {
 	authProblem?: string;
 }
 
-/** n8n 2.x's `sleep` takes a signal and rejects when it aborts; n8n 1.x's ignores it. */
+/**
+ * n8n 2.x's `sleep` takes a signal and rejects when it aborts; n8n 1.x's ignores it, so the wait
+ * ends when the signal aborts all the same.
+ */
 export async function sleepFor(ms: number, signal?: AbortSignal): Promise<void> {
-	await (sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal);
+	const wait = (sleep as (ms: number, signal?: AbortSignal) => Promise<void>)(ms, signal);
+	await (signal ? untilAborted(wait, signal) : wait);
+}
+
+/** The work's result, or the signal's reason as soon as it aborts, whichever comes first. */
+export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+	let stop: (() => void) | undefined;
+	const aborted = new Promise<never>((_resolve, reject) => {
+		stop = () => reject(signal.reason instanceof Error ? signal.reason : new Error('The execution was cancelled'));
+		if (signal.aborted) stop();
+		else signal.addEventListener('abort', stop, { once: true });
+	});
+	// A work that rejects after the abort won is handled.
+	work.catch(() => {});
+	try {
+		return await Promise.race([work, aborted]);
+	} finally {
+		if (stop) signal.removeEventListener('abort', stop);
+	}
 }
 
 /**

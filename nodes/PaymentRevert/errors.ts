@@ -1,6 +1,7 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { HeldBy } from './transport/pace';
 import type { Provider, VendorError, VendorResponse } from './providers';
 import { textExcerpt } from './providers/parse';
 
@@ -47,6 +48,8 @@ export class TransportFailure {
 		readonly mayHaveApplied: boolean,
 		/** The vendor asked to wait this long, more than the user allows. */
 		readonly refusedWaitSeconds?: number,
+		/** Set when the credential's pace held the request back (nothing sent): what held it. */
+		readonly refusedBy?: HeldBy,
 	) {}
 }
 
@@ -82,8 +85,8 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 		);
 	}
 	if (!response && failure.refusedWaitSeconds !== undefined) {
-		// Held back by the credential's pace: an earlier answer asked everyone to wait this long.
-		return new RevertFailure('rate_limited', rateLimitedMessage(provider, invoiceId, failure.refusedWaitSeconds), {
+		// Held back by the credential's pace: the vendor's limit gives the request its turn this late.
+		return new RevertFailure('rate_limited', rateLimitedMessage(provider, invoiceId, failure.refusedWaitSeconds, failure.refusedBy), {
 			httpCode: null,
 			vendor: { vendorCode: null, vendorMessage: null, requestId: null },
 			retryAfterSeconds: failure.refusedWaitSeconds,
@@ -132,7 +135,7 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 		not_found: `${name}: ${noun} ${invoiceId} was not found; check the ID and that the credential belongs to the right ${provider.tenant}`,
 		invalid_state: `${name}: ${noun} ${invoiceId} cannot be reverted now (HTTP ${status})${said}`,
 		validation: `${name}: the request for ${noun} ${invoiceId} was refused (HTTP ${status})${said}`,
-		rate_limited: rateLimitedMessage(provider, invoiceId, retryAfter),
+		rate_limited: rateLimitedMessage(provider, invoiceId, retryAfter, failure.refusedBy),
 		vendor_error: `${name}: the ${name} API failed (HTTP ${status}) after the retries${said}. Try again later; a re-run is safe`,
 		network: `${name}: the connection failed for ${noun} ${invoiceId}; run again (a re-run is safe)`,
 		unexpected_response: `${name}: the API answered HTTP ${status}, which it does not document here${said}; ${checkSetup(provider)}`,
@@ -168,8 +171,16 @@ function megabytes(bytes: number): string {
 	return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
 }
 
-function rateLimitedMessage({ name, noun }: Provider, invoiceId: string, retryAfter: number | undefined): string {
-	const wait = retryAfter !== undefined ? `; ${name} asks to wait ${Math.ceil(retryAfter)} s` : ' after the retries';
+/** The vendor "asks" only when its answer said how long; a wait of the pace says what set it. */
+function rateLimitedMessage({ name, noun }: Provider, invoiceId: string, retryAfter: number | undefined, heldBy: HeldBy = 'asked'): string {
+	const s = retryAfter !== undefined ? Math.ceil(retryAfter) : undefined;
+	const held: Record<HeldBy, string> = {
+		asked: `${name} asks to wait ${s} s`,
+		backoff: `${name} answered 429 without saying how long to wait, and the credential's requests wait ${s} s`,
+		quota: `the quota ${name} reports for this window is used up; it resets in ${s} s`,
+		learned: `the credential's rate limit (learned from ${name}'s earlier 429) gives this request its turn in ${s} s, later than Max Retry Wait allows`,
+	};
+	const wait = s !== undefined ? `; ${held[heldBy]}` : ' after the retries';
 	return `${name}: rate limit reached for ${noun} ${invoiceId}${wait}. Run again later, lower Concurrency, or raise Max Retry Wait (Seconds)`;
 }
 

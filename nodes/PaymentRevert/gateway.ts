@@ -96,9 +96,9 @@ export class ConnectionGateway implements InvoiceGateway {
 		const list = this.endpoint('list');
 		const sent = await this.send(list.request(page));
 		if (!sent.ok) return sent.failure;
-		const { response, refusedWaitSeconds } = sent.value;
+		const { response, refusedWaitSeconds, refusedBy } = sent.value;
 		if (!is2xx(response)) {
-			return { kind: 'failure', failure: new TransportFailure(response, undefined, undefined, false, refusedWaitSeconds) };
+			return { kind: 'failure', failure: new TransportFailure(response, undefined, undefined, false, refusedWaitSeconds, refusedBy) };
 		}
 		const reason = notJsonReason(response);
 		if (reason) return { kind: 'ambiguous', reason, response };
@@ -118,9 +118,9 @@ export class ConnectionGateway implements InvoiceGateway {
 	private async about(invoiceId: string, spec: RequestSpec, write?: WriteAction): Promise<InvoiceAnswer> {
 		const sent = await this.send(spec);
 		if (!sent.ok) return sent.failure;
-		const { response, mayHaveApplied, refusedWaitSeconds } = sent.value;
+		const { response, mayHaveApplied, refusedWaitSeconds, refusedBy } = sent.value;
 		if (!is2xx(response)) {
-			const failure = new TransportFailure(response, undefined, undefined, mayHaveApplied, refusedWaitSeconds);
+			const failure = new TransportFailure(response, undefined, undefined, mayHaveApplied, refusedWaitSeconds, refusedBy);
 			if (!write) return { kind: 'failure', failure };
 			const vendor = this.provider.parseError(response);
 			const refusal = refusalOf(this.provider, response, vendor, write);

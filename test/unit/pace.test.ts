@@ -5,7 +5,7 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import { Pace, paceFor, type Admission, type Answer, type Clock, type Quota, type Ticket, type TurnRequest } from '../../nodes/PaymentRevert/transport/pace';
+import { Pace, paceFor, type Admission, type Answer, type Clock, type Quota, type Refusal, type Ticket, type TurnRequest } from '../../nodes/PaymentRevert/transport/pace';
 
 /** Lets every promise chain settle before the clock moves on. */
 const flush = async () => await sleep(0);
@@ -54,8 +54,9 @@ abstract class FixedWindows {
 	limited: number[] = [];
 	constructor(
 		protected clock: SimClock,
-		readonly limit: number,
-		readonly windowMs: number,
+		/** Both may change, as a vendor's limit does. */
+		public limit: number,
+		public windowMs: number,
 	) {}
 	hit(): Hit {
 		const now = this.clock.now();
@@ -153,6 +154,12 @@ async function item(pace: Pace, clock: SimClock, vendor: FixedWindows, options: 
 		}
 	}
 	return { ok: true, at: clock.now() };
+}
+
+/** `n` items asking at once (a burst of one-item executions); the ones that failed. */
+async function burst(pace: Pace, clock: SimClock, vendor: FixedWindows, n: number, options: ItemOptions = {}) {
+	const results = await clock.run(Promise.all(Array.from({ length: n }, async () => await item(pace, clock, vendor, options))));
+	return results.filter((r) => !r.ok);
 }
 
 /** The limit-bound minimum from the first request: full windows back to back. */
@@ -253,7 +260,7 @@ describe('Pace (simulated clock)', () => {
 		const pace = new Pace(clock);
 		((await clock.run(pace.admit({ maxWaitSeconds: 60 }))) as Ticket).done({});
 		pace.hold(90_500);
-		expect(await clock.run(pace.admit({ maxWaitSeconds: 60 }))).toEqual({ refusedWaitSeconds: 91 });
+		expect(await clock.run(pace.admit({ maxWaitSeconds: 60 }))).toEqual({ refusedWaitSeconds: 91, heldBy: 'asked' });
 		expect(clock.now()).toBe(0);
 	});
 
@@ -279,7 +286,7 @@ describe('Pace (simulated clock)', () => {
 		((await clock.run(pace.admit({ maxWaitSeconds: 10 }))) as Ticket).done(vendor.hit().answer);
 		// 2 left in this window, reset in 60 s: the third request would wait 60 s.
 		const admissions = await clock.run(Promise.all([0, 1, 2].map(async () => await pace.admit({ maxWaitSeconds: 10 }))));
-		expect(admissions.map((a) => ('done' in a ? 'ticket' : a))).toEqual(['ticket', 'ticket', { refusedWaitSeconds: 60 }]);
+		expect(admissions.map((a) => ('done' in a ? 'ticket' : a))).toEqual(['ticket', 'ticket', { refusedWaitSeconds: 60, heldBy: 'quota' }]);
 		expect(clock.now()).toBe(0);
 	});
 
@@ -386,7 +393,7 @@ describe('Pace shared by executions (simulated clock)', () => {
 		const pace = new Pace(clock);
 		await batch(pace, clock, vendor, 100, 100);
 		// Learned: 10 per second. The vendor now allows 20.
-		(vendor as { limit: number }).limit = 20;
+		vendor.limit = 20;
 		vendor.sent = [];
 		vendor.limited = [];
 		const started = clock.now();
@@ -457,7 +464,7 @@ describe('Pace shared by executions (simulated clock)', () => {
 		const [short, long] = await clock.run(
 			Promise.all([pace.admit({ maxWaitSeconds: 10 }), pace.admit({ maxWaitSeconds: 60 })]),
 		);
-		expect(short).toEqual({ refusedWaitSeconds: 30 });
+		expect(short).toEqual({ refusedWaitSeconds: 30, heldBy: 'asked' });
 		expect('done' in long).toBe(true);
 		expect(clock.now() - started).toBe(30_000);
 	});
@@ -519,5 +526,177 @@ describe('paceFor', () => {
 		} finally {
 			jest.useRealTimers();
 		}
+	});
+});
+
+describe('Pace: Max Retry Wait bounds the vendor\'s waits, not the wait behind requests in flight', () => {
+	it('another execution\'s slow first request (120 s): a request allowing 5 s goes when it is answered, it is not refused', async () => {
+		const clock = new SimClock();
+		const pace = new Pace(clock);
+		const probe = (await clock.run(pace.admit({ maxWaitSeconds: 60 }))) as Ticket;
+		void clock.sleep(120_000).then(() => probe.done({}));
+		const admission = await clock.run(pace.admit({ maxWaitSeconds: 5 }));
+		expect('done' in admission).toBe(true);
+		expect(clock.now()).toBe(120_000);
+	});
+
+	it('Max Retry Wait 0 (the field allows it): requests queued behind the first all go once it is answered', async () => {
+		const clock = new SimClock();
+		const pace = new Pace(clock);
+		const probe = (await clock.run(pace.admit({ maxWaitSeconds: 0, concurrency: 5 }))) as Ticket;
+		const decided: Array<{ granted: boolean; at: number }> = [];
+		const others = Promise.all(
+			[1, 2, 3, 4].map(async () => {
+				const admission = await pace.admit({ maxWaitSeconds: 0, concurrency: 5 });
+				decided.push({ granted: 'done' in admission, at: clock.now() });
+			}),
+		);
+		void clock.sleep(200).then(() => probe.done({}));
+		await clock.run(others);
+		expect(decided).toEqual([1, 2, 3, 4].map(() => ({ granted: true, at: 200 })));
+	});
+
+	it('the cap on requests in flight before the limit is known: 30 executions, answers in 2 s, Max Retry Wait 1 s: none refused', async () => {
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 1000, 6000);
+		const pace = new Pace(clock);
+		const failed = await burst(pace, clock, vendor, 30, { maxWaitSeconds: 1, latencyMs: 2000 });
+		expect(failed).toEqual([]);
+		expect(vendor.sent).toHaveLength(60);
+	});
+
+	it('a wait the vendor asks while a request waits behind the first one counts from then: within Max Retry Wait it goes, beyond it it is refused at once', async () => {
+		const clock = new SimClock();
+		const pace = new Pace(clock);
+		const probe = (await clock.run(pace.admit({ maxWaitSeconds: 60 }))) as Ticket;
+		// The first request takes 50 s, then answers 429 asking 5 s.
+		void clock.sleep(50_000).then(() => probe.done({ limitedMs: 5000, asked: true }));
+		const within = pace.admit({ maxWaitSeconds: 10 }).then((a) => ({ granted: 'done' in a, at: clock.now() }));
+		expect(await clock.run(within)).toEqual({ granted: true, at: 55_000 });
+
+		// Then a request allowing 10 s waits for a 429's 8 s; 6 s in, another 429 asks 5 s more:
+		// 6 s waited and 5 s to go is more than 10 s, so it is refused then, with the 5 s.
+		pace.hold(8000);
+		const waiting = pace.admit({ maxWaitSeconds: 10 }).then((a) => ({ admission: a, at: clock.now() }));
+		void clock.sleep(6000).then(() => pace.hold(5000));
+		expect(await clock.run(waiting)).toEqual({ admission: { refusedWaitSeconds: 5, heldBy: 'asked' }, at: 61_000 });
+	});
+
+	it('a refusal says what held the request: a 429\'s wait, a 429 without one, the reported quota, the learned window', async () => {
+		const refusalAfter = async (first: Answer, maxWaitSeconds: number) => {
+			const clock = new SimClock();
+			const pace = new Pace(clock);
+			((await clock.run(pace.admit({ maxWaitSeconds: 60 }))) as Ticket).done(first);
+			return await clock.run(pace.admit({ maxWaitSeconds }));
+		};
+		expect(await refusalAfter({ limitedMs: 30_000, asked: true }, 10)).toEqual({ refusedWaitSeconds: 30, heldBy: 'asked' });
+		expect(await refusalAfter({ limitedMs: 4000, asked: false }, 2)).toEqual({ refusedWaitSeconds: 4, heldBy: 'backoff' });
+		expect(await refusalAfter({ quota: { remaining: 0, resetAtMs: 45_000 } }, 10)).toEqual({ refusedWaitSeconds: 45, heldBy: 'quota' });
+
+		// Learned 10 per 6 s; with 10 requests ahead in the window, the 11th waits for the next one.
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 10, 6000);
+		const pace = new Pace(clock);
+		await batch(pace, clock, vendor, 30, 30);
+		const admissions = await clock.run(Promise.all(Array.from({ length: 11 }, async () => await pace.admit({ maxWaitSeconds: 1 }))));
+		const refused = admissions.filter((a) => !('done' in a));
+		expect(refused.length).toBeGreaterThan(0);
+		expect(refused.every((r) => (r as Refusal).heldBy === 'learned')).toBe(true);
+	});
+});
+
+describe('Pace: the window learned from a 429 is one of the vendor\'s windows', () => {
+	it('a quiet hour of single reverts, then bursts at 30 per 6 s: no item fails', async () => {
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 30, 6000);
+		const pace = new Pace(clock);
+		// One execution of one invoice every 5 minutes for an hour (the pace is never idle 15 min).
+		await clock.run(
+			(async () => {
+				for (let n = 0; n < 12; n++) {
+					expect((await item(pace, clock, vendor)).ok).toBe(true);
+					await clock.sleep(5 * 60_000);
+				}
+			})(),
+		);
+		// Then two bursts of 60 one-item executions, a minute apart (default Max Retry Wait 60 s):
+		// 120 requests each, 4 of the vendor's windows, well within 60 s.
+		for (let n = 0; n < 2; n++) {
+			expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+			await clock.run(clock.sleep(60_000));
+		}
+	});
+
+	it('control: the same bursts without the quiet hour before them', async () => {
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 30, 6000);
+		const pace = new Pace(clock);
+		for (let n = 0; n < 2; n++) {
+			expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+			await clock.run(clock.sleep(60_000));
+		}
+	});
+
+	it('ten minutes of steady requests below the limit (never idle), then bursts: no item fails', async () => {
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 30, 6000);
+		const pace = new Pace(clock);
+		// 4 requests in flight at all times, each answered in 1 s: 24 per 6 s.
+		const steady = async () => {
+			while (clock.now() < 10 * 60_000) await item(pace, clock, vendor, { requests: 1, latencyMs: 1000 });
+		};
+		await clock.run(Promise.all([steady(), steady(), steady(), steady()]));
+		expect(vendor.limited).toEqual([]);
+		for (let n = 0; n < 2; n++) {
+			expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+			await clock.run(clock.sleep(60_000));
+		}
+		// The burst found the limit with a few requests too many, not with a round of 10 minutes' worth.
+		expect(vendor.limited.length).toBeLessThanOrEqual(30);
+	});
+
+	it('another client used up the quota once: the limit learned before is not replaced by what was left', async () => {
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 30, 6000);
+		const pace = new Pace(clock);
+		expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+		await clock.run(clock.sleep(60_000));
+		// Another client sends 28 requests; ours get 2, then a 429 asking the rest of the window.
+		for (let n = 0; n < 28; n++) vendor.hit();
+		expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+		await clock.run(clock.sleep(60_000));
+		expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+	});
+
+	it('a 429 asking 20 minutes once (another client): after it, the learned window is not 20 minutes long', async () => {
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 30, 6000);
+		const pace = new Pace(clock);
+		expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+		await clock.run(clock.sleep(60_000));
+		// One window of the vendor's lasts 20 minutes and is nearly used up by someone else.
+		Object.assign(vendor, { windowStart: clock.now(), count: 28, windowMs: 20 * 60_000 });
+		void clock.sleep(20 * 60_000).then(() => (vendor.windowMs = 6000));
+		// The items asking now are refused (the vendor asks 20 minutes); the next burst is not.
+		const refused = await burst(pace, clock, vendor, 60);
+		expect(refused.length).toBeGreaterThan(0);
+		await clock.run(clock.sleep(20 * 60_000));
+		expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+	});
+
+	it('a vendor whose window grows from 6 s to 60 s: the longer window is learned, not one 429 per request every window', async () => {
+		const clock = new SimClock();
+		const vendor = new SilentVendor(clock, 30, 6000);
+		const pace = new Pace(clock);
+		expect(await burst(pace, clock, vendor, 60)).toEqual([]);
+		vendor.windowMs = 60_000;
+		const changed = clock.now();
+		// 300 requests at 30 per minute: 10 minutes.
+		expect(await burst(pace, clock, vendor, 150, { maxWaitSeconds: 900 })).toEqual([]);
+		// A round released too early costs one 429 (its first request goes alone); the learned
+		// length doubles each time (another client may have used the window, so a long wait is not
+		// believed at once). Then one 429 every other window at most (the limit's growth).
+		expect(vendor.limited.filter((t) => t >= changed).length).toBeLessThanOrEqual(15);
+		expect(vendor.limited.filter((t) => t >= changed + 5 * 60_000).length).toBeLessThanOrEqual(3);
 	});
 });

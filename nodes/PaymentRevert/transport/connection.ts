@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
 import { safeBaseUrl } from '../../../credentials/urlGuard';
-import { answerOfThrown, cancelSignal, networkCodeOf, resendToRefresh, statusHandling, withSignal, type NoAnswer } from '../compat';
+import { answerOfThrown, cancelSignal, networkCodeOf, resendToRefresh, statusHandling, untilAborted, withSignal, type NoAnswer } from '../compat';
 import { RevertFailure, TransportFailure } from '../errors';
 import { credentialTypeOf, type Provider, type RequestSpec, type VendorResponse } from '../providers';
 import { failed, ok, type Result } from '../result';
 import { isOAuth2, Redactor } from '../secrets';
 import { isStream, readAnswer, type RawAnswer } from './body';
-import { paceFor, type Answer, type Pace } from './pace';
+import { paceFor, type Answer, type HeldBy, type Pace } from './pace';
 import { retryDecision, type RetryDecision } from './retry';
 
 export interface TransportOptions {
@@ -23,6 +23,8 @@ export interface Exchange {
 	mayHaveApplied: boolean;
 	/** Set when the vendor asked to wait longer than maxRetryWaitSeconds: nothing more was tried. */
 	refusedWaitSeconds?: number;
+	/** Set when the credential's pace then held the next attempt back: what held it. */
+	refusedBy?: HeldBy;
 }
 
 type Attempt = Result<VendorResponse, NoAnswer>;
@@ -111,9 +113,10 @@ export class Connection {
 			// Waiting for the turn is not an attempt: only a request sent counts against Max Retries.
 			const ticket = await this.pace.admit(turn);
 			if (!('done' in ticket)) {
-				// Held back before sending: keep what an earlier attempt of this item got.
-				if (last) return ok({ response: last, mayHaveApplied, refusedWaitSeconds: ticket.refusedWaitSeconds });
-				return failed(new TransportFailure(undefined, undefined, undefined, mayHaveApplied, ticket.refusedWaitSeconds));
+				// Held back before sending: keep what an earlier attempt of this item got, and why.
+				const { refusedWaitSeconds, heldBy } = ticket;
+				if (last) return ok({ response: last, mayHaveApplied, refusedWaitSeconds, refusedBy: heldBy });
+				return failed(new TransportFailure(undefined, undefined, undefined, mayHaveApplied, refusedWaitSeconds, heldBy));
 			}
 			let result: Attempt;
 			let decision: RetryDecision;
@@ -228,20 +231,5 @@ export class Connection {
 			// The body was cut: by the deadline, a cancellation, or the connection.
 			return { answer: signal.aborted ? stopped() : failed({ networkCode: networkCodeOf(error) ?? 'ECONNRESET' }), thrown };
 		}
-	}
-}
-
-/** The helper's answer, or the signal's reason as soon as it aborts, whichever comes first. */
-async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-	let stop: (() => void) | undefined;
-	const aborted = new Promise<never>((_resolve, reject) => {
-		stop = () => reject(signal.reason);
-		if (signal.aborted) stop();
-		else signal.addEventListener('abort', stop, { once: true });
-	});
-	try {
-		return await Promise.race([work, aborted]);
-	} finally {
-		if (stop) signal.removeEventListener('abort', stop);
 	}
 }

@@ -28,11 +28,29 @@ export interface Ticket {
 	done(answer?: Answer): void;
 }
 
-export type Admission = Ticket | { refusedWaitSeconds: number };
+/**
+ * What held a refused request back; always the vendor's limit, never the node's own requests in
+ * flight: a 429 that said how long (`asked`), a 429 without a figure and the node's backoff
+ * (`backoff`), the quota the vendor reports, used up until its reset (`quota`), or the window
+ * learned from the vendor's earlier 429s (`learned`).
+ */
+export type HeldBy = 'asked' | 'backoff' | 'quota' | 'learned';
+
+export interface Refusal {
+	refusedWaitSeconds: number;
+	heldBy: HeldBy;
+}
+
+export type Admission = Ticket | Refusal;
 
 /** One request asking for its turn. */
 export interface TurnRequest {
-	/** The longest this request waits for its turn; when its turn is further, it is refused. */
+	/**
+	 * The longest this request waits for the vendor's limit (a 429's wait, a quota's reset, a
+	 * learned window's end); when its turn is further, it is refused. A wait behind requests in
+	 * flight (the first request, the cap before the limit is known) is bounded by their own
+	 * timeouts and does not count.
+	 */
 	maxWaitSeconds: number;
 	/** Its own execution's: when that execution is cancelled, the request leaves the queue. */
 	signal?: AbortSignal;
@@ -50,9 +68,11 @@ export interface TurnRequest {
 interface Waiter {
 	rank: number;
 	seq: number;
-	deadline: number;
+	maxWaitMs: number;
+	/** `Pace.held` when it asked. */
+	heldFrom: number;
 	grant(ticket: Ticket): void;
-	refuse(waitSeconds: number): void;
+	refuse(refusal: Refusal): void;
 }
 
 const realClock: Clock = { now: () => Date.now(), sleep: sleepFor };
@@ -71,9 +91,12 @@ function cancelled(signal: AbortSignal): Error {
  * - where it reports nothing, requests in flight start at one execution's Concurrency and grow by
  *   one request per round trip, so that a burst of executions meets the unknown limit with few
  *   requests too many. A 429 holds everyone for the wait the vendor asked
- *   and teaches the vendor's window (see LearnedWindow);
+ *   and teaches the vendor's window (see LearnedWindow); each window of it opens with one request;
  * - a request whose item already had an answer goes before the others, unless those have waited
- *   half their Max Retry Wait: invoices are reverted early, and no one starves.
+ *   half their Max Retry Wait: invoices are reverted early, and no one starves;
+ * - Max Retry Wait bounds what the vendor's limit makes a request wait (a 429's wait, a quota's
+ *   reset, a learned window's end), not its wait behind requests in flight, which their own
+ *   timeouts bound.
  */
 export class Pace {
 	private readonly queue: Waiter[] = [];
@@ -84,12 +107,21 @@ export class Pace {
 	private probing = false;
 	private probeNeeded = true;
 	private blockedUntil = 0;
+	private blockedBy: HeldBy = 'asked';
 	/** Requests still allowed before `resetAt`; undefined while the vendor has reported no quota. */
 	private budget: number | undefined;
 	private resetAt = 0;
 	/** The vendor's window, learned from its 429s where it reports no quota. */
 	private readonly learned = new LearnedWindow();
 	private wakeAt: number | undefined;
+	/**
+	 * How long, in all, the vendor's limit has held the queue: what Max Retry Wait bounds. It
+	 * stands still while the queue waits only for answers in flight. `holdUntil`: until when the
+	 * limit held the queue at the last pump, counted up to `countedTo`.
+	 */
+	private held = 0;
+	private holdUntil = 0;
+	private countedTo = 0;
 	lastUsed = 0;
 
 	constructor(private readonly clock: Clock = realClock) {}
@@ -102,6 +134,7 @@ export class Pace {
 		const { signal } = request;
 		if (signal?.aborted) throw cancelled(signal);
 		const now = this.clock.now();
+		this.count(now);
 		this.lastUsed = now;
 		this.cwnd = Math.max(this.cwnd, request.concurrency ?? 1);
 		const maxWaitMs = Math.max(0, request.maxWaitSeconds) * 1000;
@@ -115,14 +148,15 @@ export class Pace {
 			const waiter: Waiter = {
 				rank: rank(request, now, maxWaitMs),
 				seq: this.seq++,
-				deadline: now + maxWaitMs,
+				maxWaitMs,
+				heldFrom: this.held,
 				grant: (ticket) => {
 					settle();
 					resolve(ticket);
 				},
-				refuse: (refusedWaitSeconds) => {
+				refuse: (refusal) => {
 					settle();
-					resolve({ refusedWaitSeconds });
+					resolve(refusal);
 				},
 			};
 			signal?.addEventListener('abort', onAbort, { once: true });
@@ -134,11 +168,11 @@ export class Pace {
 
 	/** The vendor asked everyone to wait (a 429). */
 	hold(ms: number): void {
-		this.blockedUntil = Math.max(this.blockedUntil, this.clock.now() + ms);
+		this.block(this.clock.now() + ms, 'asked');
 		this.pump();
 	}
 
-	/** One item's own wait (a backoff after a 5xx or a network failure). */
+	/** One item's own wait (a backoff after a 5xx or a network failure); ends when `signal` aborts. */
 	async pause(ms: number, signal?: AbortSignal): Promise<void> {
 		await this.clock.sleep(ms, signal);
 	}
@@ -156,16 +190,37 @@ export class Pace {
 	private pump(): void {
 		for (;;) {
 			const now = this.clock.now();
+			this.count(now);
 			this.roll(now);
 			this.refuseLate(now);
-			if (this.queue.length === 0) return;
+			if (this.queue.length === 0) break;
 			const at = this.nextTurn(now);
 			if (at > now) {
 				this.wake(at, now);
-				return;
+				break;
 			}
 			this.queue.shift()!.grant(this.ticket(now));
 		}
+		this.holdUntil = this.vendorHold();
+	}
+
+	/** Adds the time the vendor's limit held the queue since the last count. */
+	private count(now: number): void {
+		this.held += Math.max(0, Math.min(now, this.holdUntil) - this.countedTo);
+		this.countedTo = now;
+	}
+
+	/** Until when the vendor's limit (not an answer in flight) keeps the next request from going. */
+	private vendorHold(): number {
+		let until = this.blockedUntil;
+		if (this.budget !== undefined) {
+			if (this.budget <= 0) until = Math.max(until, this.resetAt);
+		} else if (this.learned.full()) {
+			// Until the round's first answer, its end is not known: the wait is for that answer.
+			const end = this.learned.end();
+			if (end !== Infinity) until = Math.max(until, end);
+		}
+		return until;
 	}
 
 	/** When the next request may go; Infinity while it must wait for an answer in flight. */
@@ -173,7 +228,12 @@ export class Pace {
 		if (this.probing) return Infinity;
 		const at = Math.max(now, this.blockedUntil);
 		if (this.budget !== undefined) return this.budget > 0 ? at : Math.max(at, this.resetAt);
-		if (this.learned.limit !== undefined) return this.learned.full() ? Math.max(at, this.learned.end()) : at;
+		if (this.learned.limit !== undefined) {
+			if (this.learned.full()) return Math.max(at, this.learned.end());
+			// A round's first request goes alone: if the vendor's window is still running, one 429
+			// tells it, not a round of them.
+			return this.learned.waitingForFirstAnswer() ? Infinity : at;
+		}
 		return !this.probeNeeded && this.inFlight >= this.cwnd ? Infinity : at;
 	}
 
@@ -182,19 +242,28 @@ export class Pace {
 	 * (answers in flight are assumed to come at once): a lower bound while the vendor's next
 	 * quota is unknown.
 	 */
-	private turnAt(position: number, now: number): number {
-		const at = Math.max(now, this.blockedUntil);
-		if (this.budget !== undefined) return position < this.budget ? at : Math.max(at, this.resetAt);
-		return this.learned.turnAt(position, at);
+	private turnAt(position: number, now: number): { at: number; heldBy: HeldBy } {
+		const from = Math.max(now, this.blockedUntil);
+		if (this.budget !== undefined) {
+			const at = position < this.budget ? from : Math.max(from, this.resetAt);
+			return { at, heldBy: at > from ? 'quota' : this.blockedBy };
+		}
+		const at = this.learned.turnAt(position, from);
+		return { at, heldBy: at > from ? 'learned' : this.blockedBy };
 	}
 
+	/**
+	 * Refuses the requests whose turn, by the vendor's limit, is further than what is left of
+	 * their Max Retry Wait; never one whose turn has come.
+	 */
 	private refuseLate(now: number): void {
 		let position = 0;
 		for (const waiter of [...this.queue]) {
-			const at = this.turnAt(position, now);
-			if (at > waiter.deadline) {
+			const { at, heldBy } = this.turnAt(position, now);
+			const left = waiter.maxWaitMs - (this.held - waiter.heldFrom);
+			if (at > now && at - now > left) {
 				this.remove(waiter);
-				waiter.refuse(Math.max(1, Math.ceil((at - now) / 1000)));
+				waiter.refuse({ refusedWaitSeconds: Math.max(1, Math.ceil((at - now) / 1000)), heldBy });
 			} else position += 1;
 		}
 	}
@@ -260,11 +329,17 @@ export class Pace {
 			if (answer && capped) this.cwnd += 1 / this.cwnd;
 			return;
 		}
-		this.blockedUntil = Math.max(this.blockedUntil, now + answer.limitedMs);
+		this.block(now + answer.limitedMs, answer.asked ? 'asked' : 'backoff');
 		if (!answer.asked) {
 			// No figure from the vendor: fewer requests at once.
 			this.cwnd = Math.max(1, Math.floor(this.cwnd / 2));
 		} else if (this.budget === undefined) this.learned.limited(round, now, answer.limitedMs);
+	}
+
+	private block(until: number, by: HeldBy): void {
+		if (until <= this.blockedUntil) return;
+		this.blockedUntil = until;
+		this.blockedBy = by;
 	}
 
 	private learnQuota({ remaining, resetAtMs }: Quota): void {
