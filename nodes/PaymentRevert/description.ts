@@ -24,13 +24,16 @@ const credentials: INodeCredentialDescription[] = all.flatMap((p) =>
 
 const names = (entries: Array<[string, string]>) => JSON.stringify(Object.fromEntries(entries));
 
-/** Options for every operation; each operation adds its own (see Operation.options). */
-const commonOptions: INodeProperties[] = [
+/**
+ * Options for every operation; each operation adds its own (see Operation.options). Their types,
+ * defaults and bounds are also what input.ts checks a value against: one place for each.
+ */
+export const commonOptions: INodeProperties[] = [
 	{
 		displayName: 'Concurrency',
 		name: 'concurrency',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 50 },
+		typeOptions: { minValue: 1, maxValue: 50, numberPrecision: 0 },
 		default: 5,
 		description: 'How many items are processed at once. The output order never changes.',
 	},
@@ -38,7 +41,7 @@ const commonOptions: INodeProperties[] = [
 		displayName: 'Max Retries',
 		name: 'maxRetries',
 		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 10 },
+		typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
 		default: 3,
 		description: 'Retries for rate limits (429), gateway errors (502, 503, 504) and network failures',
 	},
@@ -46,7 +49,7 @@ const commonOptions: INodeProperties[] = [
 		displayName: 'Max Retry Wait (Seconds)',
 		name: 'maxRetryWaitSeconds',
 		type: 'number',
-		typeOptions: { minValue: 0 },
+		typeOptions: { minValue: 0, maxValue: 86_400 },
 		default: 60,
 		description: 'When the provider asks to wait longer than this, stop and report rate_limited with the wait',
 	},
@@ -54,7 +57,7 @@ const commonOptions: INodeProperties[] = [
 		displayName: 'Timeout (Seconds)',
 		name: 'timeoutSeconds',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { minValue: 1, maxValue: 3_600 },
 		default: 30,
 		description: 'Time limit for each request, including the whole answer',
 	},

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { cancelSignal, errorOutputJson } from './compat';
 import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
 import { ConnectionGateway } from './gateway';
-import { clamp, invoiceIdText, parameter, readInput } from './input';
+import { invoiceIdText, parameter, readInput, runConcurrency } from './input';
 import { operationFor, type Operation } from './operations';
 import { getProvider, providers, type Provider } from './providers';
 import { failed, ok, type Result } from './result';
@@ -35,15 +35,14 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const providerId = this.getNodeParameter('provider', 0) as string;
 	const provider = getProvider(providerId);
 	if (!provider) {
-		throw toNodeError(
-			this.getNode(),
-			errorItemJson(
-				new RevertFailure('invalid_input', `Payment Revert: unknown provider "${providerId}"; choose ${providerNames()}`),
-				providerId,
-				'',
-			),
-			0,
+		const error = errorItemJson(
+			new RevertFailure('invalid_input', `Payment Revert: unknown provider "${providerId}"; choose ${providerNames()}`),
+			providerId,
+			'',
 		);
+		// Nothing can be sent without a provider: with Continue, each item says so.
+		if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, 0);
+		return [items.map((_, i) => ({ json: errorOutputJson(error), pairedItem: { item: i } }))];
 	}
 	const operation = operationFor(this.getNodeParameter('operation', 0), this.getNode().typeVersion);
 	// Read once for the whole run; a broken expression here falls back to the defaults and the
@@ -54,8 +53,7 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			? chosenAuth.value
 			: provider.authStyles[0].value;
 	const firstOptions = items.length ? parameter(this, provider, 'options', 0, {}) : ok({});
-	const options = (firstOptions.ok ? firstOptions.value : {}) as IDataObject;
-	const concurrency = Math.floor(clamp(options.concurrency, 1, 50, 5));
+	const concurrency = runConcurrency(provider, firstOptions.ok ? firstOptions.value : {});
 	const continueOnFail = this.continueOnFail();
 
 	let connection: Promise<Connection> | undefined;

@@ -1,3 +1,5 @@
+import { RevertFailure } from '../errors';
+import { valueText } from '../shown';
 import { getStatus } from './getStatus';
 import { revertPayment } from './revertPayment';
 import type { Operation } from './types';
@@ -13,10 +15,32 @@ export function operationsOf(version: number): Operation[] {
 	return operations.filter((operation) => operation.since <= version);
 }
 
-/** The operation for the parameter's value; an unknown value is the version's default, as before. */
+/**
+ * The operation for the parameter's value. A value this version does not offer (saved by a newer
+ * version, or given by an expression) is never replaced by another operation: it refuses each item.
+ */
 export function operationFor(value: unknown, version: number): Operation {
 	const offered = operationsOf(version);
-	return offered.find((operation) => operation.value === value) ?? offered[0];
+	return offered.find((operation) => operation.value === value) ?? unknownOperation(value, version, offered);
+}
+
+function unknownOperation(value: unknown, version: number, offered: Operation[]): Operation {
+	return {
+		value: String(value),
+		name: String(value),
+		action: `Refuse the unknown operation ${String(value)}`,
+		description: `Not offered by version ${version} of the node`,
+		since: version,
+		perInvoice: false,
+		supports: () => false,
+		prepare: ({ provider }) => {
+			throw new RevertFailure(
+				'invalid_input',
+				`${provider.name}: the operation is ${valueText(value)}, which version ${version} of this node does not offer, so nothing was sent; choose ${offered.map((o) => o.name).join(' or ')} (a workflow saved by a newer version of the node needs that version installed)`,
+			);
+		},
+		run: async () => [],
+	};
 }
 
 export type * from './types';

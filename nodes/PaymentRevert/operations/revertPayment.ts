@@ -71,9 +71,9 @@ export const revertPayment: Operation<RevertRequest> = {
 	},
 	prepare: ({ invoiceId, options }) => ({
 		invoiceId,
-		ifNotPaid: options.ifNotPaid === 'fail' ? 'fail' : 'succeed',
-		capturePreviousState: options.capturePreviousState !== false,
-		dryRun: options.dryRun === true,
+		ifNotPaid: options.ifNotPaid as RevertRequest['ifNotPaid'],
+		capturePreviousState: options.capturePreviousState as boolean,
+		dryRun: options.dryRun as boolean,
 	}),
 	run: async (gateway, request) => [await new Revert(gateway, request).run()],
 };

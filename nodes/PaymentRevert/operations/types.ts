@@ -6,9 +6,13 @@ import type { TransportOptions } from '../transport/connection';
 
 /** What the item loop reads and checks for every item, whatever the operation. */
 export interface ItemInput {
+	provider: Provider;
 	/** The Invoice ID, checked for the provider ('' for an operation that takes none). */
 	invoiceId: string;
-	/** The Options collection as n8n resolved it for this item. */
+	/**
+	 * The Options collection for this item: every option offered to the operation, checked against
+	 * its description and typed (a boolean is a boolean), its default where not set.
+	 */
 	options: IDataObject;
 	transport: TransportOptions;
 	/** Another parameter of this item; throws `invalid_input` when its expression cannot be resolved. */
