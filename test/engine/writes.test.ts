@@ -98,7 +98,7 @@ describe('a run that stops names the writes in flight whose result is unknown', 
 		const result = await stoppingRun(provider, [v.missing, v.id], { maxRetries: 0 });
 		expect(suite.fakes.state[provider].get(v.id)?.status).toBe(v.unpaid);
 		expect(result.error?.message).toMatch(/not found/);
-		expect(String(result.error?.description)).toMatch(new RegExp(`Result unknown \\(1 [a-z]+, a revert was sent but no answer confirmed it\\): ${v.id}\\b`));
+		expect(String(result.error?.description)).toMatch(new RegExp(`Result unknown \\(1 [a-z ]+, a revert was sent but no answer confirmed it\\): ${v.id}\\b`));
 		expect(result.error?.context).toMatchObject({ unknownInvoiceIds: [v.id] });
 		expect(result.error?.context).not.toHaveProperty('revertedInvoiceIds');
 		expectNoSecrets(result.everything);
@@ -110,7 +110,7 @@ describe('a run that stops names the writes in flight whose result is unknown', 
 		suite.fakes.addFaults([{ type: 'huge', vendor: 'contazen', method: 'POST', path: v.id, sizeMb: 20 }]);
 		const result = await stoppingRun('contazen', [v.missing, v.id]);
 		expect(result.error?.message).toMatch(/not found/);
-		expect(String(result.error?.description)).toMatch(new RegExp(`Result unknown \\(1 bill, [^)]*\\): ${v.id}\\b`));
+		expect(String(result.error?.description)).toMatch(new RegExp(`Result unknown \\(1 supplier bill, [^)]*\\): ${v.id}\\b`));
 		expect(result.error?.context).toMatchObject({ unknownInvoiceIds: [v.id] });
 	});
 

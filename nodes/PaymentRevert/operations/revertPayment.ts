@@ -183,9 +183,11 @@ class Revert {
 		try {
 			return await readInvoice(this.gateway, this.request.invoiceId, purpose, INSTEAD);
 		} catch (error) {
-			if (!(error instanceof RevertFailure)) throw error;
-			const hint = `The revert was sent and may have been applied; this read was to confirm it, so whether ${this.provider.noun} ${this.request.invoiceId} was reverted is unknown`;
-			throw unknownResult(error, hint);
+			const { name, noun } = this.provider;
+			const failure =
+				error instanceof RevertFailure ? error : new RevertFailure('unexpected_response', `${name}: ${error instanceof Error ? error.message : String(error)}`);
+			const hint = `The revert was sent and may have been applied; this read was to confirm it, so whether ${noun} ${this.request.invoiceId} was reverted is unknown`;
+			throw unknownResult(failure, hint);
 		}
 	}
 
