@@ -68,6 +68,11 @@ export const revertPayment: Operation<RevertRequest> = {
 		contextKey: 'revertedInvoiceIds',
 		note: (noun, ids) =>
 			`Already reverted in this run before it stopped (${ids.length} ${ids.length === 1 ? noun : `${noun}s`}): ${listIds(ids)}. These changes stand; a re-run finds them no longer paid (already_unpaid)`,
+		unknown: {
+			contextKey: 'unknownInvoiceIds',
+			note: (noun, ids) =>
+				`Result unknown (${ids.length} ${ids.length === 1 ? noun : `${noun}s`}, a revert was sent but no answer confirmed it): ${listIds(ids)}. They may have been reverted: check them, or run again (a re-run is safe and finds a reverted one already_unpaid)`,
+		},
 	},
 	prepare: ({ invoiceId, options }) => ({
 		invoiceId,
@@ -134,7 +139,8 @@ class Revert {
 		}
 		if (canRead) {
 			// The refusal may mean "not paid" (a re-run, or our earlier attempt that did go through).
-			const now = await readInvoice(this.gateway, this.request.invoiceId, 'confirm why the revert was refused', INSTEAD);
+			const purpose = 'confirm why the revert was refused';
+			const now = mayHaveApplied ? await this.confirm(purpose) : await readInvoice(this.gateway, this.request.invoiceId, purpose, INSTEAD);
 			if (!now.state.paid) {
 				if (mayHaveApplied) return this.item('reverted', now, previous);
 				return this.notPaid(now, previous ?? now.state);
@@ -153,19 +159,16 @@ class Revert {
 		const { invoiceId } = this.request;
 		const said = `${name} answered success (HTTP ${response.statusCode}) to the revert of ${noun} ${invoiceId}, but ${wrong}`;
 		if (!this.gateway.can('read')) {
-			throw unexpected(
-				this.provider,
-				response,
-				isInvoice,
-				`${name}: ${said}; ${name} cannot be asked for one ${noun}, so whether it was reverted is unknown: check it in ${name} (a re-run is safe); ${checkSetup(this.provider)}`,
+			throw unknownResult(
+				unexpected(
+					this.provider,
+					response,
+					isInvoice,
+					`${name}: ${said}; ${name} cannot be asked for one ${noun}, so whether it was reverted is unknown: check it in ${name} (a re-run is safe); ${checkSetup(this.provider)}`,
+				),
 			);
 		}
-		const now = await readInvoice(
-			this.gateway,
-			invoiceId,
-			`confirm the revert, which ${name} answered with HTTP ${response.statusCode} without showing the ${noun} unpaid`,
-			INSTEAD,
-		);
+		const now = await this.confirm(`confirm the revert, which ${name} answered with HTTP ${response.statusCode} without showing the ${noun} unpaid`);
 		if (!now.state.paid) return this.item('reverted', now, previous);
 		throw unexpected(
 			this.provider,
@@ -175,14 +178,28 @@ class Revert {
 		);
 	}
 
+	/** The read that settles a write that may have been applied: when it fails, the result is unknown. */
+	private async confirm(purpose: string): Promise<Snapshot> {
+		try {
+			return await readInvoice(this.gateway, this.request.invoiceId, purpose, INSTEAD);
+		} catch (error) {
+			const { name, noun } = this.provider;
+			const failure =
+				error instanceof RevertFailure ? error : new RevertFailure('unexpected_response', `${name}: ${error instanceof Error ? error.message : String(error)}`);
+			const hint = `The revert was sent and may have been applied; this read was to confirm it, so whether ${noun} ${this.request.invoiceId} was reverted is unknown`;
+			throw unknownResult(failure, hint);
+		}
+	}
+
 	/** The vendor refuses to revert an invoice that is paid: `invalid_state`, with its code and message. */
 	private refusedWhilePaid(failure: TransportFailure, state: string): RevertFailure {
 		const mapped = mapFailure(this.provider, failure, this.request.invoiceId);
 		const said = mapped.details.vendor?.vendorMessage ? `: ${mapped.details.vendor.vendorMessage}` : '';
+		// Still paid (or locked): nothing was reverted, whatever an earlier attempt's answer was.
 		return new RevertFailure(
 			'invalid_state',
 			`${this.provider.name}: ${this.provider.noun} ${this.request.invoiceId} ${state}${said}`,
-			mapped.details,
+			{ ...mapped.details, resultUnknown: false },
 		);
 	}
 
@@ -227,4 +244,10 @@ class Revert {
 			notes,
 		});
 	}
+}
+
+/** The same failure, marked as a write whose result is unknown (a stopped run names it); `hint` for the description. */
+function unknownResult(failure: RevertFailure, hint?: string): RevertFailure {
+	const joined = [failure.details.hint, hint].filter(Boolean).join(' · ');
+	return new RevertFailure(failure.category, failure.message, { ...failure.details, ...(joined ? { hint: joined } : {}), resultUnknown: true });
 }

@@ -47,6 +47,11 @@ export interface Operation<Request = unknown> {
 		contextKey: string;
 		/** The stopped run's note naming them. */
 		note(noun: string, ids: string[]): string;
+		/**
+		 * The items that failed after a write that may have been applied (no answer confirmed it):
+		 * the context key listing their invoice IDs, and the note naming them as "result unknown".
+		 */
+		unknown: { contextKey: string; note(noun: string, ids: string[]): string };
 	};
 	/** The item's request from its input; throws RevertFailure (invalid_input) for bad input. */
 	prepare(input: ItemInput): Request;
