@@ -92,7 +92,7 @@ class ItemsSource implements INodeType {
 }
 
 class NodeTypes implements INodeTypes {
-	private readonly types: Record<string, INodeType> = {
+	private readonly types: Record<string, INodeType | IVersionedNodeType> = {
 		[NODE_TYPE]: new PaymentRevert(),
 		[SOURCE_TYPE]: new ItemsSource(),
 	};
@@ -272,6 +272,8 @@ export interface RunOptions {
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	/** Payment Revert nodes in a row, each fed by the one before (default 1); results are the last one's. */
 	nodes?: number;
+	/** The node version of the Payment Revert nodes (default 1, as saved by 0.1.0). */
+	typeVersion?: number;
 	/**
 	 * Cancels the execution when this settles, as the editor's Stop button does: n8n aborts the
 	 * execution's cancel signal and ends the run at once (status `canceled`); the node's work still
@@ -326,7 +328,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		id: `payment-revert-${i}`,
 		name,
 		type: NODE_TYPE,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [200 * (i + 1), 0],
 		parameters: options.parameters,
 		credentials: nodeCredentials,
