@@ -5,7 +5,8 @@
  */
 import type { INodeCredentialDescription, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { operationsOf } from './operations';
+import { operationsOf, type Operation } from './operations';
+import { OUTPUT_SINCE, outputOption } from './output';
 import { providers } from './providers';
 
 const all = Object.values(providers);
@@ -62,10 +63,12 @@ const commonOptions: INodeProperties[] = [
 
 /** The Options collection: the common options and the operations' own, shown for those that declare them, in A-Z order. */
 function optionsFor(version: number): INodeProperties[] {
-	const own = new Map<string, { option: INodeProperties; operations: string[] }>();
+	const own = new Map<string, { option: INodeProperties; since: number; operations: string[] }>();
 	for (const operation of operationsOf(version)) {
 		for (const option of operation.options ?? []) {
-			const entry = own.get(option.name) ?? { option, operations: [] };
+			const entry = own.get(option.name) ?? { option, since: operation.since, operations: [] };
+			// A shared option shows the newest operation's wording, which covers the earlier ones.
+			if (operation.since > entry.since) Object.assign(entry, { option, since: operation.since });
 			entry.operations.push(operation.value);
 			own.set(option.name, entry);
 		}
@@ -74,7 +77,52 @@ function optionsFor(version: number): INodeProperties[] {
 		...option,
 		displayOptions: { show: { '/operation': operations } },
 	}));
-	return [...commonOptions, ...shown].sort((a, b) => a.displayName.localeCompare(b.displayName));
+	const common = version >= OUTPUT_SINCE ? [...commonOptions, outputOption] : commonOptions;
+	return [...common, ...shown].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
+
+/** From this version on, the editor offers an operation only for the providers that support it. */
+const OFFERED_BY_PROVIDER_SINCE = 2;
+
+/**
+ * The Operation parameter: one for every provider in version 1; from version 2 one per group of
+ * providers that support the same operations, shown for that group (n8n shows the one whose
+ * display rules match, as it does for one `operation` per resource). An operation reached anyway
+ * (an expression, an imported workflow) still fails as `unsupported` at run time.
+ */
+function operationProperties(operations: Operation[], version: number): INodeProperties[] {
+	const property = (offered: Operation[]): INodeProperties => {
+		// The first offered is the default (the lint rule reads names, not expressions).
+		const defaultOperation = offered[0].value;
+		return {
+			displayName: 'Operation',
+			name: 'operation',
+			type: 'options',
+			noDataExpression: true,
+			options: offered.map((o) => ({ name: o.name, value: o.value, action: o.action, description: o.description })),
+			default: defaultOperation,
+		};
+	};
+	if (version < OFFERED_BY_PROVIDER_SINCE) return [property(operations)];
+	const groups = new Map<string, { offered: Operation[]; providers: string[] }>();
+	for (const provider of all) {
+		const offered = operations.filter((o) => o.supports(provider));
+		const key = offered.map((o) => o.value).join();
+		const group = groups.get(key) ?? { offered, providers: [] };
+		group.providers.push(provider.id);
+		groups.set(key, group);
+	}
+	return [...groups.values()].map(({ offered, providers: shownFor }) => ({
+		...property(offered),
+		displayOptions: { show: { provider: shownFor } },
+	}));
+}
+
+/** Each operation's own parameters, shown for it alone. */
+function ownParameters(operations: Operation[]): INodeProperties[] {
+	return operations.flatMap((o) =>
+		(o.parameters ?? []).map((p) => ({ ...p, displayOptions: { show: { operation: [o.value] } } })),
+	);
 }
 
 export function describeVersion(version: number): Pick<INodeTypeDescription, 'subtitle' | 'credentials' | 'properties'> {
@@ -83,7 +131,6 @@ export function describeVersion(version: number): Pick<INodeTypeDescription, 'su
 	// The first of each registry is the default (the lint rule reads names, not expressions).
 	const defaultProvider = first.id;
 	const defaultAuthentication = withChoice[0]?.authStyles[0].value ?? '';
-	const defaultOperation = operations[0].value;
 	const subtitle = `={{ (${names(all.map((p) => [p.id, p.name]))})[$parameter["provider"]] + ": " + ((${names(operations.map((o) => [o.value, o.name]))})[$parameter["operation"]] || ${JSON.stringify(operations[0].name)}) }}`;
 	const properties: INodeProperties[] = [
 		{
@@ -109,14 +156,7 @@ export function describeVersion(version: number): Pick<INodeTypeDescription, 'su
 			// nodeTypesUtils), which would hide Provider itself and leave no way to pick it.
 			displayOptions: { hide: { provider: all.filter((p) => p.authStyles.length < 2).map((p) => p.id) } },
 		},
-		{
-			displayName: 'Operation',
-			name: 'operation',
-			type: 'options',
-			noDataExpression: true,
-			options: operations.map((o) => ({ name: o.name, value: o.value, action: o.action, description: o.description })),
-			default: defaultOperation,
-		},
+		...operationProperties(operations, version),
 		{
 			displayName: 'Invoice ID',
 			name: 'invoiceId',
@@ -130,6 +170,7 @@ export function describeVersion(version: number): Pick<INodeTypeDescription, 'su
 				? {}
 				: { displayOptions: { show: { operation: operations.filter((o) => o.perInvoice).map((o) => o.value) } } }),
 		},
+		...ownParameters(operations),
 		{
 			displayName: 'Options',
 			name: 'options',

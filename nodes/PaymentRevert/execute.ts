@@ -5,7 +5,8 @@ import { cancelSignal, errorOutputJson } from './compat';
 import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
 import { ConnectionGateway } from './gateway';
 import { clamp, invoiceIdText, parameter, readInput } from './input';
-import { operationFor, type Operation } from './operations';
+import { laterOperation, operationFor, type Operation } from './operations';
+import { shaped } from './output';
 import { getProvider, providers, type Provider } from './providers';
 import { failed, ok, type Result } from './result';
 import { learnCurrentSecrets, Redactor } from './secrets';
@@ -45,7 +46,14 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			0,
 		);
 	}
-	const operation = operationFor(this.getNodeParameter('operation', 0), this.getNode().typeVersion);
+	const { typeVersion } = this.getNode();
+	const operationValue = this.getNodeParameter('operation', 0);
+	const later = laterOperation(operationValue, typeVersion);
+	if (later) {
+		const message = `${provider.name}: ${later.name} needs node version ${later.since} or later, and this node is version ${typeVersion}; add a new Payment Revert node for it`;
+		throw toNodeError(this.getNode(), errorItemJson(new RevertFailure('unsupported', message), provider.id, ''), 0);
+	}
+	const operation = operationFor(operationValue, typeVersion);
 	// Read once for the whole run; a broken expression here falls back to the defaults and the
 	// per-item reads report it on each item.
 	const chosenAuth = parameter(this, provider, 'authentication', 0, provider.authStyles[0].value);
@@ -81,7 +89,8 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 				invoiceId = input.invoiceId;
 				const request = operation.prepare(input);
 				const gateway = new ConnectionGateway(this, await open(), input.transport);
-				results[i] = ok(await operation.run(gateway, request));
+				const jsons = await operation.run(gateway, request);
+				results[i] = ok(jsons.map((json) => shaped(json, input.options, typeVersion)));
 			} catch (error) {
 				results[i] = failed(errorItemJson(failureOf(error, provider), provider.id, invoiceId));
 				if (!continueOnFail) stopped = true;

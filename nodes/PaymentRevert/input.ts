@@ -46,6 +46,7 @@ export function readInput(
 	if (!rawOptions.ok) throw rawOptions.failure;
 	const options = rawOptions.value as IDataObject;
 	return {
+		provider,
 		invoiceId: operation.perInvoice ? validateInvoiceId(provider, rawId.value) : '',
 		options,
 		transport: {

@@ -6,6 +6,7 @@ import type { TransportOptions } from '../transport/connection';
 
 /** What the item loop reads and checks for every item, whatever the operation. */
 export interface ItemInput {
+	provider: Provider;
 	/** The Invoice ID, checked for the provider ('' for an operation that takes none). */
 	invoiceId: string;
 	/** The Options collection as n8n resolved it for this item. */
@@ -29,7 +30,12 @@ export interface Operation<Request = unknown> {
 	since: number;
 	/** It acts on one invoice per item, named by the Invoice ID (Get Many does not). */
 	perInvoice: boolean;
-	/** Its own entries of the Options collection (the collection shows them for it alone). */
+	/** Its own parameters, after the Invoice ID (shown for it alone). */
+	parameters?: INodeProperties[];
+	/**
+	 * Its own entries of the Options collection (the collection shows them for it alone). An option
+	 * several operations share shows the wording of the newest one (`since`), which covers them all.
+	 */
 	options?: INodeProperties[];
 	/** Whether the provider's API can do it at all (from node version 2 the editor offers it only then). */
 	supports(provider: Provider): boolean;

@@ -13,6 +13,9 @@ const PAID = ['paid', 'partial'];
 const NOT_PAID = /^(the\s+)?(supplier\s+)?bill(\s+is)?\s+(not\s+paid|already\s+unpaid)\.?$/i;
 /** Codes that can only mean "not paid" (none is documented; matched exactly). */
 const NOT_PAID_CODES = ['not_paid', 'bill_not_paid', 'already_unpaid'];
+/** The same for mark-paid on a bill that is paid (undocumented too: Contazen may as well accept it). */
+const ALREADY_PAID = /^(the\s+)?(supplier\s+)?bill(\s+is)?\s+already\s+paid\.?$/i;
+const ALREADY_PAID_CODES = ['already_paid', 'bill_already_paid'];
 
 function errorObject(response: VendorResponse) {
 	const body = response.json;
@@ -50,7 +53,16 @@ export const contazen: Provider = {
 	// No single-bill read is documented, and the node never calls undocumented endpoints.
 	endpoints: {
 		revert: (id) => ({ method: 'POST', path: `/supplier-bills/${id}/mark-unpaid`, write: true }),
+		markPaid: (id, payment) => ({
+			method: 'POST',
+			path: `/supplier-bills/${id}/mark-paid`,
+			write: true,
+			// Without payment_amount Contazen records the bill's full amount [V].
+			body: payment.date ? { payment_date: payment.date } : {},
+		}),
 	},
+	// mark-paid: "date defaults to today, amount defaults to full tax_inclusive" [V].
+	markPaidDateOptional: true,
 
 	unwrap(json) {
 		if (!isObject(json)) return undefined;
@@ -98,6 +110,11 @@ export const contazen: Provider = {
 			{ status: [400, 409, 422], codes: NOT_PAID_CODES, means: 'notPaid' },
 			{ status: [409, 423], means: 'locked' },
 		],
+		markPaid: [
+			{ status: [400, 409, 422], message: ALREADY_PAID, means: 'alreadyPaid' },
+			{ status: [400, 409, 422], codes: ALREADY_PAID_CODES, means: 'alreadyPaid' },
+			{ status: [409, 423], means: 'locked' },
+		],
 	},
 
 	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds on Contazen's clock,
@@ -127,7 +144,7 @@ export const contazen: Provider = {
 		const expenseId = str(after.invoice.expense_id);
 		return {
 			fields: { linkedExpenseId: expenseId },
-			notes: expenseId && changed === 'revert' ? [`Contazen also marked the linked expense ${expenseId} as unpaid.`] : [],
+			notes: expenseId && changed ? [`Contazen also marked the linked expense ${expenseId} as ${changed === 'revert' ? 'unpaid' : 'paid'}.`] : [],
 		};
 	},
 };

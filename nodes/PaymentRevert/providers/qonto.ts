@@ -75,7 +75,15 @@ export const qonto: Provider = {
 	endpoints: {
 		revert: (id) => ({ method: 'POST', path: `/v2/supplier_invoices/${id}/unmark_as_paid`, write: true }),
 		read: (id) => ({ method: 'GET', path: `/v2/supplier_invoices/${id}`, write: false }),
+		markPaid: (id, payment) => ({
+			method: 'POST',
+			path: `/v2/supplier_invoices/${id}/mark_as_paid`,
+			write: true,
+			body: { supplier_invoice: { payment_date: payment.date } },
+		}),
 	},
+	// Whether mark_as_paid needs payment_date is undocumented [?]: the node always sends one.
+	markPaidDateOptional: false,
 
 	// GET wraps in { supplier_invoice }, the documented unmark example is bare: accept both.
 	unwrap(json) {
@@ -129,7 +137,11 @@ export const qonto: Provider = {
 
 	// Qonto answers 400 to unmark_as_paid on any invoice that is not `paid`, and to one it will not
 	// revert: a read tells which.
-	refusals: { revert: [{ status: [400], means: 'maybeNotPaid' }] },
+	// mark_as_paid answers 200 on a paid invoice, and 400 to one it will not mark (e.g. `scheduled`).
+	refusals: {
+		revert: [{ status: [400], means: 'maybeNotPaid' }],
+		markPaid: [{ status: [400], means: 'maybeAlreadyPaid' }],
+	},
 
 	retryAfterSeconds: (response, nowMs) => waitHeader(response, 'retry-after', nowMs, true),
 

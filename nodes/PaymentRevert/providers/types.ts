@@ -150,6 +150,8 @@ export interface Provider {
 	idMatches(askedId: string, invoice: IDataObject): boolean;
 
 	endpoints: Endpoints;
+	/** The vendor documents that marking an invoice paid without a payment date records today's date. */
+	markPaidDateOptional?: boolean;
 
 	/** The object an answer holds where the invoice should be, out of its envelope (not yet checked). */
 	unwrap(json: unknown): IDataObject | undefined;

@@ -42,7 +42,15 @@ export const wethod: Provider = {
 	endpoints: {
 		revert: (id) => ({ method: 'POST', path: `/api/invoices/${id}:set-unpaid`, write: true }),
 		read: (id) => ({ method: 'GET', path: `/api/invoices/${id}`, write: false }),
+		markPaid: (id, payment) => ({
+			method: 'POST',
+			path: `/api/invoices/${id}:set-paid`,
+			write: true,
+			...(payment.date ? { body: { payment_date: payment.date } } : {}),
+		}),
 	},
+	// set-paid without payment_date uses the current date [V].
+	markPaidDateOptional: true,
 
 	// Documented unwrapped; a `{ data }` envelope (a proxy, a later API version) is accepted too.
 	unwrap(json) {
@@ -83,7 +91,11 @@ export const wethod: Provider = {
 	},
 
 	// 412 is also what Wethod answers to a bad company or version header: a read decides.
-	refusals: { revert: [{ status: [412], means: 'maybeNotPaid' }] },
+	refusals: {
+		revert: [{ status: [412], means: 'maybeNotPaid' }],
+		// A draft invoice cannot be paid (412); a read tells it from a bad header.
+		markPaid: [{ status: [412], means: 'maybeAlreadyPaid' }],
+	},
 
 	// x-ratelimit-retry-after is seconds [C]; a malformed one leaves the standard header to speak.
 	retryAfterSeconds: (response, nowMs) =>
