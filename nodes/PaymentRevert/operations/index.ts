@@ -1,3 +1,4 @@
+import { getMany } from './getMany';
 import { getStatus } from './getStatus';
 import { revertPayment } from './revertPayment';
 import type { Operation } from './types';
@@ -6,7 +7,7 @@ import type { Operation } from './types';
  * Adding an operation: one module in this folder and one line here, in the editor's order (the
  * first a node version offers is its default). Its `since` keeps it out of earlier versions.
  */
-export const operations: ReadonlyArray<Operation> = [revertPayment, getStatus];
+export const operations: ReadonlyArray<Operation> = [revertPayment, getStatus, getMany];
 
 /** The operations a node version offers. */
 export function operationsOf(version: number): Operation[] {

@@ -29,6 +29,8 @@ export interface Operation<Request = unknown> {
 	since: number;
 	/** It acts on one invoice per item, named by the Invoice ID (Get Many does not). */
 	perInvoice: boolean;
+	/** Its own parameters after the Invoice ID (shown for it alone). */
+	parameters?: INodeProperties[];
 	/** Its own entries of the Options collection (the collection shows them for it alone). */
 	options?: INodeProperties[];
 	/** Whether the provider's API can do it at all (from node version 2 the editor offers it only then). */
