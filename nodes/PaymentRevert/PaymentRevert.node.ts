@@ -10,6 +10,7 @@ import { NodeConnectionTypes, VersionedNodeType } from 'n8n-workflow';
 
 import { describeVersion } from './description';
 import { executePaymentRevert } from './execute';
+import { searchInvoices } from './listSearch';
 
 /**
  * One full node version: its parameters, credentials and subtitle come from the registries (see
@@ -18,6 +19,9 @@ import { executePaymentRevert } from './execute';
  */
 class PaymentRevertVersion {
 	description: INodeTypeDescription;
+
+	/** From version 2: the Invoice ID's list of paid invoices. */
+	methods?: INodeType['methods'];
 
 	constructor(base: INodeTypeBaseDescription, version: number) {
 		this.description = {
@@ -30,6 +34,7 @@ class PaymentRevertVersion {
 			usableAsTool: true,
 			...describeVersion(version),
 		};
+		if (version >= 2) this.methods = { listSearch: { searchInvoices } };
 	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

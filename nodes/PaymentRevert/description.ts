@@ -118,11 +118,65 @@ function operationProperties(operations: Operation[], version: number): INodePro
 	}));
 }
 
-/** Each operation's own parameters, shown for it alone. */
-function ownParameters(operations: Operation[]): INodeProperties[] {
-	return operations.flatMap((o) =>
-		(o.parameters ?? []).map((p) => ({ ...p, displayOptions: { show: { operation: [o.value] } } })),
-	);
+/** A parameter of one operation: shown for it alone (besides its own display rules). */
+function shownFor(property: INodeProperties, operation: string): INodeProperties {
+	const show = { ...property.displayOptions?.show, operation: [operation] };
+	return { ...property, displayOptions: { ...property.displayOptions, show } };
+}
+
+/**
+ * The Invoice ID, for the operations that act on one invoice (only they show it). Version 1: a
+ * text. From version 2: a resource locator per provider, picked from the vendor's paid invoices
+ * (listSearch.ts) or given by ID, checked in the editor with the provider's ID pattern.
+ */
+function invoiceIdProperties(version: number, operations: Operation[]): INodeProperties[] {
+	const [first] = all;
+	const perInvoice = operations.filter((o) => o.perInvoice).map((o) => o.value);
+	// Only where an offered operation takes no Invoice ID (a list).
+	const onlyFor = operations.every((o) => o.perInvoice) ? {} : { operation: perInvoice };
+	if (version < 2) {
+		return [
+			{
+				displayName: 'Invoice ID',
+				name: 'invoiceId',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: `e.g. ${first.idExample}`,
+				description: `ID of the invoice in the provider: ${all.map((p) => `${p.idHint} for ${p.name}`).join(', ')}`,
+				...(Object.keys(onlyFor).length ? { displayOptions: { show: onlyFor } } : {}),
+			},
+		];
+	}
+	return all.map((p) => ({
+		displayName: 'Invoice',
+		name: 'invoiceId',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		description: `The ${p.noun} in ${p.name}: pick a paid one, or give its ID (${p.idHint})`,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a paid ${p.noun}...`,
+				typeOptions: { searchListMethod: 'searchInvoices', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${p.idExample}`,
+				// The run checks every ID with the same pattern (input.ts); the editor only where it can
+				// read the pattern (no flags).
+				...(p.idPattern.flags === ''
+					? { validation: [{ type: 'regex' as const, properties: { regex: p.idPattern.source, errorMessage: `Not a valid ID: expected ${p.idFormat}` } }] }
+					: {}),
+			},
+		],
+		displayOptions: { show: { provider: [p.id], ...onlyFor } },
+	}));
 }
 
 export function describeVersion(version: number): Pick<INodeTypeDescription, 'subtitle' | 'credentials' | 'properties'> {
@@ -157,20 +211,8 @@ export function describeVersion(version: number): Pick<INodeTypeDescription, 'su
 			displayOptions: { hide: { provider: all.filter((p) => p.authStyles.length < 2).map((p) => p.id) } },
 		},
 		...operationProperties(operations, version),
-		{
-			displayName: 'Invoice ID',
-			name: 'invoiceId',
-			type: 'string',
-			required: true,
-			default: '',
-			placeholder: `e.g. ${first.idExample}`,
-			description: `ID of the invoice in the provider: ${all.map((p) => `${p.idHint} for ${p.name}`).join(', ')}`,
-			// Only where an offered operation takes no Invoice ID (a list).
-			...(operations.every((o) => o.perInvoice)
-				? {}
-				: { displayOptions: { show: { operation: operations.filter((o) => o.perInvoice).map((o) => o.value) } } }),
-		},
-		...ownParameters(operations),
+		...invoiceIdProperties(version, operations),
+		...operations.flatMap((o) => (o.parameters ?? []).map((p) => shownFor(p, o.value))),
 		{
 			displayName: 'Options',
 			name: 'options',

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { cancelSignal, errorOutputJson } from './compat';
 import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
 import { ConnectionGateway } from './gateway';
-import { clamp, invoiceIdText, parameter, readInput } from './input';
+import { clamp, invoiceIdParameter, invoiceIdText, parameter, readInput } from './input';
 import { laterOperation, operationFor, type Operation } from './operations';
 import { shaped } from './output';
 import { getProvider, providers, type Provider } from './providers';
@@ -82,7 +82,7 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const worker = async () => {
 		while (!stopped && !cancelled() && next < items.length) {
 			const i = next++;
-			const rawId = operation.perInvoice ? parameter(this, provider, 'invoiceId', i, '') : ok('');
+			const rawId = operation.perInvoice ? invoiceIdParameter(this, provider, i) : ok('');
 			let invoiceId = rawId.ok ? invoiceIdText(rawId.value) : '';
 			try {
 				const input = readInput(this, provider, operation, i, rawId);

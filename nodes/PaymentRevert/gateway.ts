@@ -4,8 +4,6 @@
  * says what each answer shows, judged from the provider's data; what that means for the item is
  * the operation's to decide.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { TransportFailure } from './errors';
 import type {
 	Endpoints,
@@ -21,7 +19,7 @@ import type {
 } from './providers';
 import { invoiceIn, listedInvoice, notJsonReason, refusalOf } from './providers/answer';
 import type { Result } from './result';
-import type { Connection, Exchange, TransportOptions } from './transport/connection';
+import type { Connection, Exchange, TransportOptions, VendorContext } from './transport/connection';
 
 /** The invoice as one answer showed it. */
 export interface Snapshot {
@@ -69,7 +67,7 @@ export class ConnectionGateway implements InvoiceGateway {
 	private answered = false;
 
 	constructor(
-		private readonly ctx: IExecuteFunctions,
+		private readonly ctx: VendorContext,
 		private readonly connection: Pick<Connection, 'provider' | 'send'>,
 		private readonly options: TransportOptions,
 	) {

@@ -5,16 +5,20 @@ import type { ItemInput, Operation } from './operations';
 import type { Provider } from './providers';
 import { failed, ok, type Result } from './result';
 
-/** A parameter whose expression cannot be resolved for this item is bad input, not a vendor problem. */
+/**
+ * A parameter whose expression cannot be resolved for this item is bad input, not a vendor problem.
+ * `extractValue`: a resource locator's value (the Invoice ID from node version 2), not its object.
+ */
 export function parameter(
 	ctx: IExecuteFunctions,
 	provider: Provider,
 	name: string,
 	i: number,
 	fallback?: unknown,
+	extractValue = false,
 ): Result<unknown, RevertFailure> {
 	try {
-		return ok(ctx.getNodeParameter(name, i, fallback));
+		return ok(ctx.getNodeParameter(name, i, fallback, extractValue ? { extractValue } : undefined));
 	} catch (error) {
 		return failed(
 			new RevertFailure(
@@ -28,6 +32,11 @@ export function parameter(
 export function clamp(value: unknown, min: number, max: number, fallback: number): number {
 	const n = Number(value);
 	return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+/** The item's Invoice ID as given: a text in node version 1, a resource locator's value from version 2. */
+export function invoiceIdParameter(ctx: IExecuteFunctions, provider: Provider, i: number): Result<unknown, RevertFailure> {
+	return parameter(ctx, provider, 'invoiceId', i, '', true);
 }
 
 /**

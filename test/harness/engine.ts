@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 
-import { Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { Credentials, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
@@ -14,6 +14,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
+	INodeListSearchResult,
 	INode,
 	INodeCredentialsDetails,
 	INodeExecutionData,
@@ -402,4 +403,50 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		credentialUpdates: credentialsHelper.updates,
 		everything: JSON.stringify({ resultData: run.data.resultData, error }),
 	};
+}
+
+export interface SearchOptions {
+	/** The node's parameters as the editor holds them. */
+	parameters: INodeParameters;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	store?: CredentialStore;
+	/** Default 2 (the first version with a list search). */
+	typeVersion?: number;
+	method: string;
+	filter?: string;
+	paginationToken?: string;
+}
+
+/**
+ * Calls a listSearch method the way the editor's request does (n8n's DynamicNodeParametersService):
+ * n8n-core's own LoadOptionsContext for the node, with the same credential store and real
+ * httpRequestWithAuthentication as runNode.
+ */
+export async function searchList(options: SearchOptions): Promise<INodeListSearchResult> {
+	const nodeTypes = new NodeTypes();
+	const store = options.store ?? new CredentialStore(options.credentials);
+	const wanted = credentialTypeFor(options.parameters);
+	const credentials = store.records[store.idOf(wanted)] ? { [wanted]: { id: store.idOf(wanted), name: `Test ${wanted}` } } : {};
+	const node: INode = {
+		id: 'payment-revert-0',
+		name: NODE_NAME,
+		type: NODE_TYPE,
+		typeVersion: options.typeVersion ?? 2,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials,
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const additionalData = {
+		credentialsHelper: new CredentialsHelper(store, nodeTypes),
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		userId: 'user-test',
+		variables: {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+	const type = nodeTypes.getByNameAndVersion(NODE_TYPE, node.typeVersion);
+	const method = type.methods?.listSearch?.[options.method];
+	if (!method) throw new Error(`version ${node.typeVersion} has no listSearch method ${options.method}`);
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.invoiceId');
+	return await method.call(context, options.filter, options.paginationToken);
 }

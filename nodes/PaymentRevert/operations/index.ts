@@ -1,3 +1,4 @@
+import { getMany } from './getMany';
 import { getStatus } from './getStatus';
 import { markAsPaid } from './markAsPaid';
 import { revertPayment } from './revertPayment';
@@ -7,7 +8,7 @@ import type { Operation } from './types';
  * Adding an operation: one module in this folder and one line here, in the editor's order (the
  * first a node version offers is its default). Its `since` keeps it out of earlier versions.
  */
-export const operations: ReadonlyArray<Operation> = [revertPayment, getStatus, markAsPaid];
+export const operations: ReadonlyArray<Operation> = [revertPayment, getStatus, markAsPaid, getMany];
 
 /** The operations a node version offers. */
 export function operationsOf(version: number): Operation[] {

@@ -1,5 +1,5 @@
 import { CONTAZEN_BASE_URL } from '../../../credentials/PaymentRevertContazenApi.credentials';
-import { countHeader, firstMessage, header, isObject, num, resetHeader, str, waitHeader, waitNumber } from './parse';
+import { countHeader, firstMessage, header, isObject, num, query, resetHeader, str, waitHeader, waitNumber } from './parse';
 import type { Provider, VendorResponse } from './types';
 
 /** Contazen's documented supplier-bill statuses; `partial` is a payment too. */
@@ -49,6 +49,7 @@ export const contazen: Provider = {
 	idExample: EXAMPLE_ID,
 	idHint: 'a Contazen ID such as sup_1a2b3c',
 	idMatches: (asked, invoice) => invoice.id === asked,
+	partyOf: (invoice) => (isObject(invoice.supplier) ? str(invoice.supplier.name) : null),
 
 	// No single-bill read is documented, and the node never calls undocumented endpoints.
 	endpoints: {
@@ -60,6 +61,21 @@ export const contazen: Provider = {
 			// Without payment_amount Contazen records the bill's full amount [V].
 			body: payment.date ? { payment_date: payment.date } : {},
 		}),
+		// `page` (from 1), `per_page` <= 100; `data.has_more`. Its `status` filter takes one status and
+		// paid bills are `paid` or `partial`: the node asks for all and keeps the paid ones.
+		list: {
+			maxPageSize: 100,
+			request: ({ cursor, size }) => ({
+				method: 'GET',
+				path: `/supplier-bills${query({ page: cursor ?? '1', per_page: size })}`,
+				write: false,
+			}),
+			page(json, asked) {
+				const list = isObject(json) && isObject(json.data) ? json.data : undefined;
+				if (!list || !Array.isArray(list.data) || typeof list.has_more !== 'boolean') return undefined;
+				return { invoices: list.data, next: list.has_more ? String(Number(asked.cursor ?? '1') + 1) : undefined };
+			},
+		},
 	},
 	// mark-paid: "date defaults to today, amount defaults to full tax_inclusive" [V].
 	markPaidDateOptional: true,

@@ -1,5 +1,5 @@
 import { WETHOD_API_VERSION, WETHOD_BASE_URL } from '../../../credentials/PaymentRevertWethodApi.credentials';
-import { firstMessage, header, isObject, num, str, waitHeader } from './parse';
+import { firstMessage, header, isObject, num, query, str, waitHeader } from './parse';
 import type { Provider } from './types';
 
 /** Wethod's documented invoice statuses; unpaid is `sent` again. */
@@ -48,6 +48,21 @@ export const wethod: Provider = {
 			write: true,
 			...(payment.date ? { body: { payment_date: payment.date } } : {}),
 		}),
+		// `limit` <= 100 and `offset`, a bare array; no status filter: the node keeps the paid ones.
+		// A page shorter than asked is the last.
+		list: {
+			maxPageSize: 100,
+			request: ({ cursor, size }) => ({
+				method: 'GET',
+				path: `/api/invoices${query({ limit: size, offset: cursor ?? '0' })}`,
+				write: false,
+			}),
+			page(json, asked) {
+				if (!Array.isArray(json)) return undefined;
+				const full = json.length >= asked.size;
+				return { invoices: json, next: full ? String(Number(asked.cursor ?? '0') + json.length) : undefined };
+			},
+		},
 	},
 	// set-paid without payment_date uses the current date [V].
 	markPaidDateOptional: true,

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { safeBaseUrl } from '../../../credentials/urlGuard';
 import { answerOfThrown, cancelSignal, networkCodeOf, resendToRefresh, statusHandling, untilAborted, withSignal, type NoAnswer } from '../compat';
@@ -9,6 +9,9 @@ import { isOAuth2, Redactor } from '../secrets';
 import { isStream, readAnswer, type RawAnswer } from './body';
 import { paceFor, type Answer, type HeldBy, type Pace } from './pace';
 import { retryDecision, type RetryDecision } from './retry';
+
+/** Where requests are sent from: a run, or the editor loading a list (both have the credential and n8n's HTTP helper). */
+export type VendorContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export interface TransportOptions {
 	maxRetries: number;
@@ -53,7 +56,7 @@ export class Connection {
 
 	/** `concurrency`: how many requests this execution may have in flight. */
 	static async open(
-		ctx: IExecuteFunctions,
+		ctx: VendorContext,
 		provider: Provider,
 		authentication: string,
 		concurrency = 1,
@@ -93,7 +96,7 @@ export class Connection {
 	 * `followUp`: the item already had an answer (its read): the pace serves it first.
 	 */
 	async send(
-		ctx: IExecuteFunctions,
+		ctx: VendorContext,
 		spec: RequestSpec,
 		options: TransportOptions,
 		followUp = false,
@@ -159,7 +162,7 @@ export class Connection {
 		return { decision, told };
 	}
 
-	private async once(ctx: IExecuteFunctions, spec: RequestSpec, options: TransportOptions): Promise<Attempt> {
+	private async once(ctx: VendorContext, spec: RequestSpec, options: TransportOptions): Promise<Attempt> {
 		const oauth2 = isOAuth2(this.credentialType);
 		const request: IHttpRequestOptions = {
 			method: spec.method as IHttpRequestMethods,
@@ -190,7 +193,7 @@ export class Connection {
 	 * its answer, all within one deadline of `timeoutSeconds`; a cancelled execution stops it too.
 	 */
 	private async call(
-		ctx: IExecuteFunctions,
+		ctx: VendorContext,
 		request: IHttpRequestOptions,
 		timeoutSeconds: number,
 	): Promise<{ answer: Attempt; thrown: boolean }> {
