@@ -36,6 +36,8 @@ const LATENCY_MS = 50;
 const LIMIT = { limit: 30, windowMs: 6000 };
 
 const { FAKE_SECRETS, credentials: demoCredentials, fakesConfig } = require('../scripts/lib/demo-data');
+// Temp folders of the real n8n runs (sections 4 and 6) are removed when the bench exits.
+const { removeOnExit } = require('../scripts/lib/queue');
 
 const contazenId = (n) => `sbill_bench${String(n).padStart(6, '0')}`;
 const wethodId = (n) => String(500000 + n);
@@ -399,7 +401,7 @@ async function versusHttpNode(fakes) {
 async function webhookBursts(fakes) {
 	const { ensureLine } = require('../scripts/runtime');
 	const { N8n, packPackage, freePort } = require('../scripts/lib/n8n');
-	const { startQueue, createApiKey, publishWorkflows, removeOnExit, track } = require('../scripts/lib/queue');
+	const { startQueue, createApiKey, publishWorkflows, track } = require('../scripts/lib/queue');
 	const { TARGETS, burstWorkflow, burstCredentials, webhookPath, prepareFakes, fire, analyse, summaryLine } = require('../scripts/lib/bursts');
 	const runtime = await ensureLine(2);
 	const tarball = await packPackage(removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), 'payment-revert-bench-pack-'))));

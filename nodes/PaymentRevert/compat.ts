@@ -7,6 +7,7 @@ import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsF
 import { sleep } from 'n8n-workflow';
 
 import { isObject } from './providers/parse';
+import type { VendorResponse } from './providers/types';
 import { failed, ok, type Result } from './result';
 import { NETWORK_CODES } from './transport/retry';
 import type { RawAnswer } from './transport/body';
@@ -16,6 +17,8 @@ export interface NoAnswer {
 	networkCode?: string;
 	/** The credential itself failed before any answer (an OAuth2 refresh refused). */
 	authProblem?: string;
+	/** The answer's status and headers came, its body was cut (`networkCode` says how). */
+	cut?: VendorResponse;
 }
 
 /**

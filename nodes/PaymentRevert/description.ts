@@ -25,13 +25,16 @@ const credentials: INodeCredentialDescription[] = all.flatMap((p) =>
 
 const names = (entries: Array<[string, string]>) => JSON.stringify(Object.fromEntries(entries));
 
-/** Options for every operation; each operation adds its own (see Operation.options). */
-const commonOptions: INodeProperties[] = [
+/**
+ * Options for every operation; each operation adds its own (see Operation.options). Their types,
+ * defaults and bounds are also what input.ts checks a value against: one place for each.
+ */
+export const commonOptions: INodeProperties[] = [
 	{
 		displayName: 'Concurrency',
 		name: 'concurrency',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 50 },
+		typeOptions: { minValue: 1, maxValue: 50, numberPrecision: 0 },
 		default: 5,
 		description: 'How many items are processed at once. The output order never changes.',
 	},
@@ -39,7 +42,7 @@ const commonOptions: INodeProperties[] = [
 		displayName: 'Max Retries',
 		name: 'maxRetries',
 		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 10 },
+		typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
 		default: 3,
 		description: 'Retries for rate limits (429), gateway errors (502, 503, 504) and network failures',
 	},
@@ -47,7 +50,7 @@ const commonOptions: INodeProperties[] = [
 		displayName: 'Max Retry Wait (Seconds)',
 		name: 'maxRetryWaitSeconds',
 		type: 'number',
-		typeOptions: { minValue: 0 },
+		typeOptions: { minValue: 0, maxValue: 86_400 },
 		default: 60,
 		description: 'When the provider asks to wait longer than this, stop and report rate_limited with the wait',
 	},
@@ -55,11 +58,16 @@ const commonOptions: INodeProperties[] = [
 		displayName: 'Timeout (Seconds)',
 		name: 'timeoutSeconds',
 		type: 'number',
-		typeOptions: { minValue: 1 },
+		typeOptions: { minValue: 1, maxValue: 3_600 },
 		default: 30,
 		description: 'Time limit for each request, including the whole answer',
 	},
 ];
+
+/** The options every operation of a node version has (the run checks them against these too). */
+export function commonOptionsOf(version: number): INodeProperties[] {
+	return version >= OUTPUT_SINCE ? [...commonOptions, outputOption] : commonOptions;
+}
 
 /** The Options collection: the common options and the operations' own, shown for those that declare them, in A-Z order. */
 function optionsFor(version: number): INodeProperties[] {
@@ -77,8 +85,7 @@ function optionsFor(version: number): INodeProperties[] {
 		...option,
 		displayOptions: { show: { '/operation': operations } },
 	}));
-	const common = version >= OUTPUT_SINCE ? [...commonOptions, outputOption] : commonOptions;
-	return [...common, ...shown].sort((a, b) => a.displayName.localeCompare(b.displayName));
+	return [...commonOptionsOf(version), ...shown].sort((a, b) => a.displayName.localeCompare(b.displayName));
 }
 
 /** From this version on, the editor offers an operation only for the providers that support it. */

@@ -28,6 +28,8 @@ export class RevertFailure extends Error {
 			vendor?: VendorError;
 			retryAfterSeconds?: number;
 			hint?: string;
+			/** A write of this item may have been applied and nothing confirmed it: a stopped run names it. */
+			resultUnknown?: boolean;
 		} = {},
 	) {
 		super(message);
@@ -75,6 +77,18 @@ const DECISIVE = [401, 403, 429];
 
 /** The one place where a vendor answer (or its absence) becomes a category and words. */
 export function mapFailure(provider: Provider, failure: TransportFailure, invoiceId: string): RevertFailure {
+	const mapped = describeFailure(provider, failure, invoiceId);
+	if (!failure.mayHaveApplied || mapped.category === 'not_found') return mapped;
+	// A write attempt may have been applied and no answer shows whether: say so, and let a stopped
+	// run name the invoice (see stoppedRunNote).
+	const message = /is unknown/.test(mapped.message) ? mapped.message : `${mapped.message}. ${UNKNOWN}`;
+	return new RevertFailure(mapped.category, message, { ...mapped.details, resultUnknown: true });
+}
+
+/** The words for a write whose result no answer showed. */
+const UNKNOWN = 'Whether a change was applied is unknown: run the node again (a re-run is safe and tells)';
+
+function describeFailure(provider: Provider, failure: TransportFailure, invoiceId: string): RevertFailure {
 	const { name, noun } = provider;
 	const response = failure.response;
 	if (!response && failure.authProblem) {
@@ -94,13 +108,16 @@ export function mapFailure(provider: Provider, failure: TransportFailure, invoic
 	}
 	if (!response) {
 		const timedOut = /TIMEDOUT|ECONNABORTED|timeout/i.test(failure.networkCode ?? '');
-		return new RevertFailure(
-			'network',
-			timedOut
-				? `${name}: no answer in time for ${noun} ${invoiceId}; whether a change was applied is unknown, run the node again (a re-run is safe)`
-				: `${name}: could not reach the ${name} API for ${noun} ${invoiceId}; check the network or the credential's base URL, then run again (a re-run is safe)`,
-			{ httpCode: null, vendor: { vendorCode: failure.networkCode ?? null, vendorMessage: null, requestId: null } },
-		);
+		let message = `${name}: could not reach the ${name} API for ${noun} ${invoiceId}; check the network or the credential's base URL, then run again (a re-run is safe)`;
+		if (timedOut) {
+			message = `${name}: no answer in time for ${noun} ${invoiceId}; whether a change was applied is unknown, run the node again (a re-run is safe)`;
+		} else if (failure.mayHaveApplied) {
+			message = `${name}: the connection broke after the request for ${noun} ${invoiceId} was sent; whether a change was applied is unknown, run the node again (a re-run is safe)`;
+		}
+		return new RevertFailure('network', message, {
+			httpCode: null,
+			vendor: { vendorCode: failure.networkCode ?? null, vendorMessage: null, requestId: null },
+		});
 	}
 
 	const status = response.statusCode;
@@ -276,11 +293,13 @@ export function listIds(ids: string[]): string {
 /**
  * What a run that stops on an error has already done: n8n discards every output item of a node
  * that throws, so the error itself must name what this run changed (`changed`: the operation's
- * note, see Operation.changes) and what it never started.
+ * note, see Operation.changes), what it may have changed (`unknown`: writes that no answer
+ * confirmed) and what it never started.
  */
-export function stoppedRunNote(changed: string | undefined, notStarted: number): string | undefined {
+export function stoppedRunNote(changed: string | undefined, notStarted: number, unknown?: string): string | undefined {
 	const parts: string[] = [];
 	if (changed) parts.push(changed);
+	if (unknown) parts.push(unknown);
 	if (notStarted) parts.push(`Not started: ${notStarted} item${notStarted === 1 ? '' : 's'} (nothing was sent for them)`);
 	return parts.length ? parts.join(' · ') : undefined;
 }

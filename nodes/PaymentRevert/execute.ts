@@ -4,8 +4,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { cancelSignal, errorOutputJson } from './compat';
 import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
 import { ConnectionGateway } from './gateway';
-import { clamp, invoiceIdParameter, invoiceIdText, parameter, readInput } from './input';
-import { laterOperation, operationFor, type Operation } from './operations';
+import { invoiceIdParameter, invoiceIdText, parameter, readInput, runConcurrency } from './input';
+import { operationFor, type Operation } from './operations';
 import { shaped } from './output';
 import { getProvider, providers, type Provider } from './providers';
 import { failed, ok, type Result } from './result';
@@ -36,24 +36,17 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const providerId = this.getNodeParameter('provider', 0) as string;
 	const provider = getProvider(providerId);
 	if (!provider) {
-		throw toNodeError(
-			this.getNode(),
-			errorItemJson(
-				new RevertFailure('invalid_input', `Payment Revert: unknown provider "${providerId}"; choose ${providerNames()}`),
-				providerId,
-				'',
-			),
-			0,
+		const error = errorItemJson(
+			new RevertFailure('invalid_input', `Payment Revert: unknown provider "${providerId}"; choose ${providerNames()}`),
+			providerId,
+			'',
 		);
+		// Nothing can be sent without a provider: with Continue, each item says so.
+		if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, 0);
+		return [items.map((_, i) => ({ json: errorOutputJson(error), pairedItem: { item: i } }))];
 	}
 	const { typeVersion } = this.getNode();
-	const operationValue = this.getNodeParameter('operation', 0);
-	const later = laterOperation(operationValue, typeVersion);
-	if (later) {
-		const message = `${provider.name}: ${later.name} needs node version ${later.since} or later, and this node is version ${typeVersion}; add a new Payment Revert node for it`;
-		throw toNodeError(this.getNode(), errorItemJson(new RevertFailure('unsupported', message), provider.id, ''), 0);
-	}
-	const operation = operationFor(operationValue, typeVersion);
+	const operation = operationFor(this.getNodeParameter('operation', 0), typeVersion);
 	// Read once for the whole run; a broken expression here falls back to the defaults and the
 	// per-item reads report it on each item.
 	const chosenAuth = parameter(this, provider, 'authentication', 0, provider.authStyles[0].value);
@@ -62,8 +55,7 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			? chosenAuth.value
 			: provider.authStyles[0].value;
 	const firstOptions = items.length ? parameter(this, provider, 'options', 0, {}) : ok({});
-	const options = (firstOptions.ok ? firstOptions.value : {}) as IDataObject;
-	const concurrency = Math.floor(clamp(options.concurrency, 1, 50, 5));
+	const concurrency = runConcurrency(provider, firstOptions.ok ? firstOptions.value : {});
 	const continueOnFail = this.continueOnFail();
 
 	let connection: Promise<Connection> | undefined;
@@ -75,6 +67,8 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		}));
 
 	const results: ItemResult[] = new Array(items.length);
+	// Items that failed after a write that may have been applied: a stopped run names them.
+	const unknown = new Set<number>();
 	let next = 0;
 	let stopped = false;
 	// A cancelled execution starts no more items (and n8n aborts the requests in flight).
@@ -92,7 +86,9 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 				const jsons = await operation.run(gateway, request);
 				results[i] = ok(jsons.map((json) => shaped(json, input.options, typeVersion)));
 			} catch (error) {
-				results[i] = failed(errorItemJson(failureOf(error, provider), provider.id, invoiceId));
+				const failure = failureOf(error, provider);
+				if (failure.details.resultUnknown) unknown.add(i);
+				results[i] = failed(errorItemJson(failure, provider.id, invoiceId));
 				if (!continueOnFail) stopped = true;
 			}
 			// n8n may have refreshed the token during this item: its secrets must be known before
@@ -109,8 +105,11 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	if (cancelled() && unfinished !== -1) {
 		// Items aborted or never started: say so, rather than return fewer items or blame an item.
 		const message = `${provider.name}: the execution was cancelled before every item was processed`;
-		const description = redactor.text(stoppedRunNote(changedNote(operation, provider, results), notStarted(results)) ?? '');
-		throw new NodeOperationError(this.getNode(), message, { description, itemIndex: unfinished });
+		const done = { results, unknown };
+		const description = redactor.text(stoppedRunNote(changedNote(operation, provider, results), notStarted(results), unknownNote(operation, provider, done)) ?? '');
+		const error = new NodeOperationError(this.getNode(), message, { description, itemIndex: unfinished });
+		addChangedIds(error.context, operation, done, redactor);
+		throw error;
 	}
 
 	const output: INodeExecutionData[] = [];
@@ -123,33 +122,47 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		}
 		const error = redactor.deep(result.failure);
 		// The first failure in input order (every item before it has run, whatever failed first).
-		if (!continueOnFail) throw stopError(this.getNode(), operation, provider, results, redactor, error, i);
+		if (!continueOnFail) throw stopError(this.getNode(), operation, provider, { results, unknown }, redactor, error, i);
 		output.push({ json: errorOutputJson(error), pairedItem: { item: i } });
 	}
 	return [output];
 }
 
+/** What the items came to, and which failed items' writes may have been applied. */
+interface Done {
+	results: ItemResult[];
+	unknown: Set<number>;
+}
+
 /**
  * The error that stops the run. Throwing discards every output item, so it names what this run
- * has already changed at the vendor: the items before it and those that were in flight.
+ * has already changed at the vendor: the items before it and those that were in flight, and the
+ * writes whose result is unknown.
  */
 function stopError(
 	node: INode,
 	operation: Operation,
 	provider: Provider,
-	results: ItemResult[],
+	done: Done,
 	redactor: Redactor,
 	error: ErrorItemJson,
 	index: number,
 ) {
-	const changed = changedIds(operation, results);
-	const note = stoppedRunNote(changedNote(operation, provider, results), notStarted(results));
+	const { results } = done;
+	const note = stoppedRunNote(changedNote(operation, provider, results), notStarted(results), unknownNote(operation, provider, done));
 	const description = redactor.text([error.description, note].filter(Boolean).join(' · '));
 	const thrown = toNodeError(node, { ...error, description }, index);
-	if (operation.changes && changed.length) {
-		Object.assign(thrown.context, { [operation.changes.contextKey]: changed.map((id) => redactor.text(id)) });
-	}
+	addChangedIds(thrown.context, operation, done, redactor);
 	return thrown;
+}
+
+/** The invoice IDs of the stopped run's note, also in the error's context for a workflow to read. */
+function addChangedIds(context: IDataObject, operation: Operation, { results, unknown }: Done, redactor: Redactor): void {
+	if (!operation.changes) return;
+	const changed = changedIds(operation, results);
+	if (changed.length) context[operation.changes.contextKey] = changed.map((id) => redactor.text(id));
+	const unsure = unknownIds(results, unknown);
+	if (unsure.length) context[operation.changes.unknown.contextKey] = unsure.map((id) => redactor.text(id));
 }
 
 function notStarted(results: ItemResult[]): number {
@@ -168,7 +181,20 @@ function changedIds(operation: Operation, results: ItemResult[]): string[] {
 	return ids;
 }
 
+/** Invoices of failed items whose write may have been applied, in input order. */
+function unknownIds(results: ItemResult[], unknown: Set<number>): string[] {
+	return [...unknown].sort((a, b) => a - b).flatMap((i) => {
+		const result = results[i];
+		return result && !result.ok ? [result.failure.invoiceId] : [];
+	});
+}
+
 function changedNote(operation: Operation, provider: Provider, results: ItemResult[]): string | undefined {
 	const ids = changedIds(operation, results);
 	return operation.changes && ids.length ? operation.changes.note(provider.noun, ids) : undefined;
+}
+
+function unknownNote(operation: Operation, provider: Provider, { results, unknown }: Done): string | undefined {
+	const ids = unknownIds(results, unknown);
+	return operation.changes && ids.length ? operation.changes.unknown.note(provider.noun, ids) : undefined;
 }

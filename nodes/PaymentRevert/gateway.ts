@@ -31,7 +31,8 @@ export interface Snapshot {
  * What one request about one invoice came to:
  * - `snapshot`: a 2xx answer showing the asked invoice with a status the vendor documents;
  * - `ambiguous`: a 2xx answer that does not show it (an empty or HTML body, a gateway's JSON,
- *   another invoice, an unknown status): what it did is unknown;
+ *   another invoice, an unknown status), or a 2xx to a write that cannot be read (oversized, its
+ *   body cut): what it did is unknown;
  * - `refusal`: the vendor refused the write in a way its refusal table names;
  * - `failure`: anything else (an error status, no answer, an oversized one), put into words by
  *   `mapFailure`.
@@ -60,6 +61,18 @@ export interface InvoiceGateway {
 }
 
 const is2xx = (response: VendorResponse) => response.statusCode >= 200 && response.statusCode < 300;
+
+/** Why a 2xx answer could not be read at all (larger than the node reads, or cut), or undefined. */
+function unreadable(response: VendorResponse): string | undefined {
+	if (!is2xx(response)) return undefined;
+	const mb = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+	if (response.oversized) return `its answer was larger than the ${mb(response.oversized.limitBytes)} the node reads, so it was not read`;
+	if (response.cut) {
+		const how = /TIMEDOUT|ECONNABORTED/i.test(response.cut.networkCode) ? 'Timeout (Seconds) ran out' : 'the connection broke';
+		return `its answer was cut off before its end (${how})`;
+	}
+	return undefined;
+}
 
 /** The gateway of one item: its requests share the item's transport options and its place in the pace. */
 export class ConnectionGateway implements InvoiceGateway {
@@ -114,9 +127,13 @@ export class ConnectionGateway implements InvoiceGateway {
 
 	/** A request about one invoice; `write`: the write whose refusal table applies. */
 	private async about(invoiceId: string, spec: RequestSpec, write?: WriteAction): Promise<InvoiceAnswer> {
-		const sent = await this.send(spec);
+		const sent = await this.send(spec, write !== undefined);
 		if (!sent.ok) return sent.failure;
 		const { response, mayHaveApplied, refusedWaitSeconds, refusedBy } = sent.value;
+		// A write answered 2xx whose answer cannot be read was most likely applied: not a failure
+		// that passes it off as nothing, but an answer that a read must settle.
+		const unread = unreadable(response);
+		if (unread) return { kind: 'ambiguous', reason: unread, response, mayHaveApplied: true };
 		if (!is2xx(response)) {
 			const failure = new TransportFailure(response, undefined, undefined, mayHaveApplied, refusedWaitSeconds, refusedBy);
 			if (!write) return { kind: 'failure', failure };
@@ -130,15 +147,18 @@ export class ConnectionGateway implements InvoiceGateway {
 		return { kind: 'snapshot', snapshot, response, mayHaveApplied };
 	}
 
-	/** The vendor's answer to a request, or a failure (no answer, or one too large to be the vendor's). */
-	private async send(spec: RequestSpec): Promise<Result<Exchange, { kind: 'failure'; failure: TransportFailure }>> {
+	/**
+	 * The vendor's answer to a request, or a failure (no answer, or one too large to be the
+	 * vendor's). `write`: a write's 2xx too large to read is its answer still (see `about`).
+	 */
+	private async send(spec: RequestSpec, write = false): Promise<Result<Exchange, { kind: 'failure'; failure: TransportFailure }>> {
 		// After the item's first answer, the pace serves its next request first (see Pace).
 		const sent = await this.connection.send(this.ctx, spec, this.options, this.answered);
 		this.answered = true;
 		if (!sent.ok) return { ok: false, failure: { kind: 'failure', failure: sent.failure } };
 		// Whatever its status, an answer too large to be the vendor's says nothing about the invoice.
 		const { response, mayHaveApplied } = sent.value;
-		if (response.oversized) {
+		if (response.oversized && !(write && is2xx(response))) {
 			return { ok: false, failure: { kind: 'failure', failure: new TransportFailure(response, undefined, undefined, mayHaveApplied) } };
 		}
 		return sent;

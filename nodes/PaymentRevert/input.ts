@@ -1,9 +1,11 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { commonOptions, commonOptionsOf } from './description';
 import { RevertFailure } from './errors';
 import type { ItemInput, Operation } from './operations';
 import type { Provider } from './providers';
 import { failed, ok, type Result } from './result';
+import { QUOTED, shown, valueText } from './shown';
 
 /**
  * A parameter whose expression cannot be resolved for this item is bad input, not a vendor problem.
@@ -29,9 +31,74 @@ export function parameter(
 	}
 }
 
-export function clamp(value: unknown, min: number, max: number, fallback: number): number {
-	const n = Number(value);
-	return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+/**
+ * One option or choice, read strictly against its description: whatever an expression gives must
+ * be a value of its type, never guessed into one, since a guess can turn a Dry Run into a write.
+ * Not set is the description's default; for a number, so are an empty text and null (an empty
+ * sheet cell, a JSON null). A boolean takes true or false, or the text "true" or "false" (any case,
+ * trimmed); a number takes a number or a text that is one, within the description's bounds; a
+ * choice takes one of its values. Anything else is invalid_input naming the option and the item.
+ */
+export function checkedValue(provider: Provider, property: INodeProperties, value: unknown, i: number): unknown {
+	if (value === undefined) return property.default;
+	const refuse = (problem: string, remedy: string) =>
+		fail(`${provider.name}: "${property.displayName}" (${property.name}) of item ${i} is ${valueText(value)}, ${problem}; ${remedy}`);
+	switch (property.type) {
+		case 'boolean': {
+			if (typeof value === 'boolean') return value;
+			const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+			if (text === 'true' || text === 'false') return text === 'true';
+			return refuse('not true or false', 'set it to true or false (an expression may also give the text "true" or "false")');
+		}
+		case 'number': {
+			if (value === null || (typeof value === 'string' && value.trim() === '')) return property.default;
+			const { minValue = -Infinity, maxValue = Infinity, numberPrecision } = property.typeOptions ?? {};
+			const whole = numberPrecision === 0;
+			const bounds =
+				maxValue === Infinity ? `at least ${minValue}` : minValue === -Infinity ? `at most ${maxValue}` : `from ${minValue} to ${maxValue}`;
+			const remedy = `give ${whole ? 'a whole number' : 'a number'} ${bounds}, or leave it empty for the default (${String(property.default)})`;
+			const n = typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : NaN;
+			if (!Number.isFinite(n)) return refuse('not a number', remedy);
+			if (n < minValue || n > maxValue) return refuse(`outside ${bounds.replace(/^from /, '')}`, remedy);
+			if (whole && !Number.isInteger(n)) return refuse('not a whole number', remedy);
+			return n;
+		}
+		case 'options': {
+			const choices = (property.options ?? []) as Array<{ name: string; value: unknown }>;
+			const text = typeof value === 'string' ? value.trim() : value;
+			const choice = choices.find((c) => c.value === text);
+			if (choice) return choice.value;
+			return refuse('not one of its choices', `choose ${choices.map((c) => `${c.name} (${JSON.stringify(c.value)})`).join(' or ')}`);
+		}
+		default:
+			return value;
+	}
+}
+
+/** A number as text: digits, a point, an exponent; not hex, not "Infinity", not "1,5". */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** The Options collection as `declared` (its entries' descriptions) read, for item `i`. */
+export function readOptions(provider: Provider, declared: INodeProperties[], raw: unknown, i: number): IDataObject {
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+		return fail(`${provider.name}: the Options of item ${i} are ${valueText(raw)}, not a set of options; remove the expression from Options`);
+	}
+	const given = raw as IDataObject;
+	return Object.fromEntries(declared.map((p) => [p.name, checkedValue(provider, p, given[p.name], i)])) as IDataObject;
+}
+
+const concurrencyOption = commonOptions.find((p) => p.name === 'concurrency')!;
+
+/**
+ * Items in flight, read once for the run from item 0. A value that is not one falls back to the
+ * default here: each item's own check (readInput) reports it.
+ */
+export function runConcurrency(provider: Provider, raw: unknown): number {
+	try {
+		return checkedValue(provider, concurrencyOption, (raw as IDataObject | undefined)?.concurrency, 0) as number;
+	} catch {
+		return concurrencyOption.default as number;
+	}
 }
 
 /** The item's Invoice ID as given: a text in node version 1, a resource locator's value from version 2. */
@@ -53,15 +120,20 @@ export function readInput(
 	const rawOptions = parameter(ctx, provider, 'options', i, {});
 	if (!rawId.ok) throw rawId.failure;
 	if (!rawOptions.ok) throw rawOptions.failure;
-	const options = rawOptions.value as IDataObject;
+	if (provider.authStyles.length > 1) {
+		const chosen = parameter(ctx, provider, 'authentication', i, provider.authStyles[0].value);
+		if (!chosen.ok) throw chosen.failure;
+		checkedValue(provider, authenticationOf(provider), chosen.value, i);
+	}
+	const options = readOptions(provider, [...commonOptionsOf(ctx.getNode().typeVersion), ...(operation.options ?? [])], rawOptions.value, i);
 	return {
 		provider,
 		invoiceId: operation.perInvoice ? validateInvoiceId(provider, rawId.value) : '',
 		options,
 		transport: {
-			maxRetries: Math.floor(clamp(options.maxRetries, 0, 10, 3)),
-			maxRetryWaitSeconds: clamp(options.maxRetryWaitSeconds, 0, 86_400, 60),
-			timeoutSeconds: clamp(options.timeoutSeconds, 1, 3_600, 30),
+			maxRetries: options.maxRetries as number,
+			maxRetryWaitSeconds: options.maxRetryWaitSeconds as number,
+			timeoutSeconds: options.timeoutSeconds as number,
 		},
 		parameter: (name, fallback) => {
 			const read = parameter(ctx, provider, name, i, fallback);
@@ -69,6 +141,15 @@ export function readInput(
 			return read.value;
 		},
 	};
+}
+
+/**
+ * The Authentication choice as the provider offers it (the description lists every provider's).
+ * No default: readInput reads it with the provider's first style as the fallback.
+ */
+function authenticationOf(provider: Provider): INodeProperties {
+	const options = provider.authStyles.map((s) => ({ name: s.name, value: s.value }));
+	return { displayName: 'Authentication', name: 'authentication', type: 'options', options, default: '' };
 }
 
 /**
@@ -90,9 +171,6 @@ export function invoiceIdText(raw: unknown): string {
 	if (typeof raw === 'object') return shown(raw);
 	return String(raw);
 }
-
-/** Longest value quoted in a message. Longer ones are described, never cut: redaction needs them whole. */
-const QUOTED = 80;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -154,20 +232,6 @@ function notAnId({ name, noun, idFormat }: Provider, raw: unknown): string {
 	}
 	const what = typeof raw === 'object' && raw !== null ? `an object (${shown(raw)})` : `a ${typeof raw}`;
 	return `${name}: the invoice ID is ${what}, not an ID; map the field inside it that holds the ${noun}'s ID (${idFormat}), e.g. {{ $json.invoice.id }}`;
-}
-
-/** A list or object as JSON when short, else what it is. */
-function shown(value: object): string {
-	let text: string | undefined;
-	try {
-		text = JSON.stringify(value);
-	} catch {
-		text = undefined;
-	}
-	if (text !== undefined && text.length <= QUOTED) return text;
-	if (Array.isArray(value)) return `of ${value.length} values`;
-	const keys = Object.keys(value);
-	return keys.length ? `with keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}` : Object.prototype.toString.call(value);
 }
 
 function fail(message: string): never {

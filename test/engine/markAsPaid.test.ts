@@ -243,6 +243,7 @@ describe('Mark as Paid', () => {
 		const { error, output } = await mark('wethod', [{ id: VENDORS.wethod.id }], { paymentDate: DATE }, {}, { typeVersion: 1, onError: undefined });
 		expect(output).toEqual([]);
 		expect(error?.message).toMatch(/Mark as Paid needs node version 2 or later, and this node is version 1/);
+		expect((error as { context?: { category?: string } } | undefined)?.context?.category ?? error?.description).toBeDefined();
 		expect(suite.fakes.log).toEqual([]);
 		expect(state('wethod').status).toBe('paid');
 	});

@@ -93,13 +93,29 @@ describe('invoice gateway', () => {
 		expect(sent[0].spec).toEqual({ method: 'POST', path: '/pay/42', write: true, body: { payment_date: '2026-11-30' } });
 	});
 
-	it('no answer, a refused wait and an oversized answer are failures', async () => {
+	it('no answer, a refused wait and an oversized answer (to a read, or not 2xx) are failures', async () => {
 		const none = new TransportFailure(undefined, 'ECONNRESET', undefined, true);
 		const oversized = response(200, undefined, { oversized: { limitBytes: 5 } });
-		const { gateway } = gatewayWith(failed(none), exchange(oversized, { mayHaveApplied: true }), exchange(response(429, {}), { refusedWaitSeconds: 90 }));
+		const oversized503 = response(503, undefined, { oversized: { limitBytes: 5 } });
+		const { gateway } = gatewayWith(
+			failed(none),
+			exchange(oversized),
+			exchange(oversized503, { mayHaveApplied: true }),
+			exchange(response(429, {}), { refusedWaitSeconds: 90 }),
+		);
 		expect(await gateway.revert('42')).toEqual({ kind: 'failure', failure: none });
-		expect(await gateway.revert('42')).toMatchObject({ kind: 'failure', failure: { response: oversized, mayHaveApplied: true } });
+		expect(await gateway.read('42')).toMatchObject({ kind: 'failure', failure: { response: oversized } });
+		expect(await gateway.revert('42')).toMatchObject({ kind: 'failure', failure: { response: oversized503, mayHaveApplied: true } });
 		expect(await gateway.read('42')).toMatchObject({ kind: 'failure', failure: { refusedWaitSeconds: 90, response: { statusCode: 429 } } });
+	});
+
+	it('a 2xx to a write that cannot be read (oversized, its body cut) is ambiguous and may have been applied', async () => {
+		const oversized = response(200, undefined, { oversized: { limitBytes: 5 * 1024 * 1024 } });
+		const cut = response(200, undefined, { cut: { networkCode: 'ETIMEDOUT' } });
+		const { gateway } = gatewayWith(exchange(oversized), exchange(cut), exchange(response(204, undefined, { cut: { networkCode: 'ECONNRESET' } })));
+		expect(await gateway.revert('42')).toMatchObject({ kind: 'ambiguous', reason: expect.stringMatching(/larger than the 5 MB/), mayHaveApplied: true });
+		expect(await gateway.revert('42')).toMatchObject({ kind: 'ambiguous', reason: expect.stringMatching(/cut off .*Timeout/), mayHaveApplied: true });
+		expect(await gateway.markPaid('42', { date: '2026-01-02' })).toMatchObject({ kind: 'ambiguous', reason: expect.stringMatching(/connection broke/) });
 	});
 
 	it('a page of a list: every invoice checked, and the next cursor', async () => {

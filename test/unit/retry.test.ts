@@ -27,6 +27,23 @@ describe('retryDecision: answers', () => {
 		expect(retryDecision(answer(429, { oversized: true, askedWaitSeconds: 5 }))).toEqual({ retry: false, mayHaveApplied: false });
 	});
 
+	it('an oversized 2xx or 5xx to a write may have been applied (only a read can tell); a 4xx or a read may not', () => {
+		expect(retryDecision({ ...answer(200, { oversized: true }), write: true })).toEqual({ retry: false, mayHaveApplied: true });
+		expect(retryDecision({ ...answer(204, { oversized: true }), write: true })).toEqual({ retry: false, mayHaveApplied: true });
+		expect(retryDecision({ ...answer(503, { oversized: true }), write: true })).toEqual({ retry: false, mayHaveApplied: true });
+		expect(retryDecision({ ...answer(404, { oversized: true }), write: true })).toEqual({ retry: false, mayHaveApplied: false });
+		expect(retryDecision(answer(200, { oversized: true }))).toEqual({ retry: false, mayHaveApplied: false });
+	});
+
+	it('a 2xx whose body was cut: retried like its network failure; to a write it may have been applied', () => {
+		const cut = (status: number, networkCode: string) => ({ ...base, networkCode, answer: { status, cut: true } });
+		expect(retryDecision({ ...cut(200, 'ETIMEDOUT'), write: true })).toEqual({ retry: true, waitMs: 250, mayHaveApplied: true });
+		expect(retryDecision({ ...cut(200, 'ETIMEDOUT'), write: true, attempt: 3 })).toEqual({ retry: false, mayHaveApplied: true });
+		// A reset is "maybe delivered" anyway; a cut 2xx to a read was not a write.
+		expect(retryDecision(cut(200, 'ECONNRESET'))).toEqual({ retry: true, waitMs: 250, mayHaveApplied: false });
+		expect(retryDecision({ ...cut(500, 'ECONNRESET'), write: true })).toEqual({ retry: true, waitMs: 250, mayHaveApplied: true });
+	});
+
 	it('a 5xx to a write may have been applied; a 429, a read or a final 500 may not', () => {
 		expect(retryDecision({ ...answer(502), write: true }).mayHaveApplied).toBe(true);
 		expect(retryDecision({ ...answer(504), write: true, attempt: 3 }).mayHaveApplied).toBe(true);
@@ -64,15 +81,46 @@ describe('retryDecision: asked waits', () => {
 
 	it('a 429 without a figure: the request backs off, the others wait that too within Max Retry Wait', () => {
 		expect(retryDecision(answer(429))).toEqual({ retry: true, waitMs: 250, holdMs: 250, asked: false, mayHaveApplied: false });
-		expect(retryDecision({ ...answer(429), attempt: 6, maxRetries: 10, maxRetryWaitSeconds: 10 })).toEqual({
+		expect(retryDecision({ ...answer(429), attempt: 5, maxRetries: 10, maxRetryWaitSeconds: 10 })).toEqual({
 			retry: true,
-			waitMs: 15_000,
-			holdMs: 10_000,
+			waitMs: 8000,
+			holdMs: 8000,
 			asked: false,
 			mayHaveApplied: false,
 		});
 		// The last attempt still tells the credential to hold.
 		expect(retryDecision({ ...answer(429), attempt: 3 })).toEqual({ retry: false, holdMs: 2000, asked: false, mayHaveApplied: false });
+	});
+
+	it('a 429 without a figure whose backoff does not fit in Max Retry Wait: not slept, rate_limited with that backoff', () => {
+		expect(retryDecision({ ...answer(429), attempt: 6, maxRetries: 10, maxRetryWaitSeconds: 10 })).toEqual({
+			retry: false,
+			holdMs: 10_000,
+			asked: false,
+			refusedWaitSeconds: 15,
+			refusedBy: 'backoff',
+			mayHaveApplied: false,
+		});
+		// 2-4 s after the fourth attempt: with Max Retry Wait 2 s, only a backoff of exactly 2 s fits.
+		expect(retryDecision({ ...answer(429), attempt: 2, maxRetries: 5, maxRetryWaitSeconds: 2, random: LOW })).toMatchObject({ retry: true, waitMs: 1000 });
+		expect(retryDecision({ ...answer(429), attempt: 3, maxRetries: 5, maxRetryWaitSeconds: 2, random: LOW })).toMatchObject({ retry: true, waitMs: 2000 });
+		expect(retryDecision({ ...answer(429), attempt: 3, maxRetries: 5, maxRetryWaitSeconds: 2, random: HIGH })).toMatchObject({
+			retry: false,
+			refusedWaitSeconds: 4,
+			refusedBy: 'backoff',
+		});
+		expect(retryDecision({ ...answer(429), maxRetryWaitSeconds: 0 })).toMatchObject({ retry: false, holdMs: 0, refusedWaitSeconds: 0.25 });
+	});
+
+	it("every other backoff is bounded too: a 5xx without a figure and a network failure stop with their own answer", () => {
+		const tight = { maxRetries: 5, maxRetryWaitSeconds: 1, random: HIGH };
+		expect(retryDecision({ ...answer(503), ...tight, attempt: 1 })).toEqual({ retry: true, waitMs: 1000, mayHaveApplied: false });
+		expect(retryDecision({ ...answer(503), ...tight, attempt: 2 })).toEqual({ retry: false, mayHaveApplied: false });
+		expect(retryDecision({ ...answer(502), ...tight, attempt: 2, write: true })).toEqual({ retry: false, mayHaveApplied: true });
+		expect(retryDecision({ ...base, ...tight, networkCode: 'ECONNRESET', attempt: 1 })).toEqual({ retry: true, waitMs: 1000, mayHaveApplied: false });
+		expect(retryDecision({ ...base, ...tight, networkCode: 'ECONNRESET', attempt: 2, write: true })).toEqual({ retry: false, mayHaveApplied: true });
+		// A wait the vendor asked for within Max Retry Wait is waited as before.
+		expect(retryDecision({ ...answer(503, { askedWaitSeconds: 1 }), ...tight, attempt: 2 })).toEqual({ retry: true, waitMs: 1000, mayHaveApplied: false });
 	});
 
 	it('Max Retries 0: nothing is retried', () => {

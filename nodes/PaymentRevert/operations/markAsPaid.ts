@@ -114,6 +114,11 @@ export const markAsPaid: Operation<MarkPaidRequest> = {
 		contextKey: 'markedPaidInvoiceIds',
 		note: (noun, ids) =>
 			`Already marked paid in this run before it stopped (${ids.length} ${ids.length === 1 ? noun : `${noun}s`}): ${listIds(ids)}. These changes stand; a re-run leaves them paid`,
+		unknown: {
+			contextKey: 'unknownInvoiceIds',
+			note: (noun, ids) =>
+				`Result unknown (${ids.length} ${ids.length === 1 ? noun : `${noun}s`}, marking paid was sent but no answer confirmed it): ${listIds(ids)}. They may have been marked paid: check them, or run again (a re-run is safe and finds a marked one already_paid)`,
+		},
 	},
 	prepare: ({ provider, invoiceId, options, parameter }: ItemInput) => {
 		if (!markAsPaid.supports(provider)) {

@@ -84,6 +84,11 @@ export const revertPayment: Operation<WriteRequest> = {
 		contextKey: 'revertedInvoiceIds',
 		note: (noun, ids) =>
 			`Already reverted in this run before it stopped (${ids.length} ${ids.length === 1 ? noun : `${noun}s`}): ${listIds(ids)}. These changes stand; a re-run finds them no longer paid (already_unpaid)`,
+		unknown: {
+			contextKey: 'unknownInvoiceIds',
+			note: (noun, ids) =>
+				`Result unknown (${ids.length} ${ids.length === 1 ? noun : `${noun}s`}, a revert was sent but no answer confirmed it): ${listIds(ids)}. They may have been reverted: check them, or run again (a re-run is safe and finds a reverted one already_unpaid)`,
+		},
 	},
 	prepare: ({ invoiceId, options }) => ({
 		invoiceId,

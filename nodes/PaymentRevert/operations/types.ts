@@ -9,7 +9,10 @@ export interface ItemInput {
 	provider: Provider;
 	/** The Invoice ID, checked for the provider ('' for an operation that takes none). */
 	invoiceId: string;
-	/** The Options collection as n8n resolved it for this item. */
+	/**
+	 * The Options collection for this item: every option offered to the operation, checked against
+	 * its description and typed (a boolean is a boolean), its default where not set.
+	 */
 	options: IDataObject;
 	transport: TransportOptions;
 	/** Another parameter of this item; throws `invalid_input` when its expression cannot be resolved. */
@@ -49,6 +52,11 @@ export interface Operation<Request = unknown> {
 		contextKey: string;
 		/** The stopped run's note naming them. */
 		note(noun: string, ids: string[]): string;
+		/**
+		 * The items that failed after a write that may have been applied (no answer confirmed it):
+		 * the context key listing their invoice IDs, and the note naming them as "result unknown".
+		 */
+		unknown: { contextKey: string; note(noun: string, ids: string[]): string };
 	};
 	/** The item's request from its input; throws RevertFailure (invalid_input) for bad input. */
 	prepare(input: ItemInput): Request;

@@ -121,7 +121,8 @@ export class WriteRun {
 		}
 		if (canRead) {
 			// The refusal may mean "already done" (a re-run, or our earlier attempt that did go through).
-			const now = await readInvoice(this.gateway, this.request.invoiceId, `confirm why ${words.theWrite} was refused`, kind.instead);
+			const purpose = `confirm why ${words.theWrite} was refused`;
+			const now = mayHaveApplied ? await this.confirm(purpose) : await readInvoice(this.gateway, this.request.invoiceId, purpose, kind.instead);
 			if (kind.done(now.state)) {
 				if (mayHaveApplied) return this.item(kind.outcomes.done, now, previous);
 				return this.already(now, previous ?? now.state);
@@ -144,18 +145,17 @@ export class WriteRun {
 		const { invoiceId } = this.request;
 		const said = `${name} answered success (HTTP ${response.statusCode}) to ${words.request(noun, invoiceId)}, but ${wrong}`;
 		if (!this.gateway.can('read')) {
-			throw unexpected(
-				this.provider,
-				response,
-				isInvoice,
-				`${name}: ${said}; ${name} cannot be asked for one ${noun}, so whether it was ${words.done} is unknown: check it in ${name} (a re-run is safe); ${checkSetup(this.provider)}`,
+			throw unknownResult(
+				unexpected(
+					this.provider,
+					response,
+					isInvoice,
+					`${name}: ${said}; ${name} cannot be asked for one ${noun}, so whether it was ${words.done} is unknown: check it in ${name} (a re-run is safe); ${checkSetup(this.provider)}`,
+				),
 			);
 		}
-		const now = await readInvoice(
-			this.gateway,
-			invoiceId,
+		const now = await this.confirm(
 			`confirm ${words.theWrite}, which ${name} answered with HTTP ${response.statusCode} without showing the ${noun} ${words.doneAdj}`,
-			this.kind.instead,
 		);
 		if (this.kind.done(now.state)) return this.item(this.kind.outcomes.done, now, previous);
 		throw unexpected(
@@ -166,14 +166,29 @@ export class WriteRun {
 		);
 	}
 
+	/** The read that settles a write that may have been applied: when it fails, the result is unknown. */
+	private async confirm(purpose: string): Promise<Snapshot> {
+		try {
+			return await readInvoice(this.gateway, this.request.invoiceId, purpose, this.kind.instead);
+		} catch (error) {
+			const { name, noun } = this.provider;
+			const { words } = this.kind;
+			const failure =
+				error instanceof RevertFailure ? error : new RevertFailure('unexpected_response', `${name}: ${error instanceof Error ? error.message : String(error)}`);
+			const hint = `The request for ${words.theWrite} was sent and may have been applied; this read was to confirm it, so whether ${noun} ${this.request.invoiceId} was ${words.done} is unknown`;
+			throw unknownResult(failure, hint);
+		}
+	}
+
 	/** The vendor refuses to change the invoice: `invalid_state`, with its code and message. */
 	private refusedWhileNotDone(failure: TransportFailure, state: string): RevertFailure {
 		const mapped = mapFailure(this.provider, failure, this.request.invoiceId);
 		const said = mapped.details.vendor?.vendorMessage ? `: ${mapped.details.vendor.vendorMessage}` : '';
+		// Still not done (or locked): nothing was changed, whatever an earlier attempt's answer was.
 		return new RevertFailure(
 			'invalid_state',
 			`${this.provider.name}: ${this.provider.noun} ${this.request.invoiceId} ${state}${said}`,
-			mapped.details,
+			{ ...mapped.details, resultUnknown: false },
 		);
 	}
 
@@ -212,4 +227,10 @@ export class WriteRun {
 			notes,
 		});
 	}
+}
+
+/** The same failure, marked as a write whose result is unknown (a stopped run names it); `hint` for the description. */
+function unknownResult(failure: RevertFailure, hint?: string): RevertFailure {
+	const joined = [failure.details.hint, hint].filter(Boolean).join(' · ');
+	return new RevertFailure(failure.category, failure.message, { ...failure.details, ...(joined ? { hint: joined } : {}), resultUnknown: true });
 }

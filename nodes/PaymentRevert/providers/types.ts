@@ -17,6 +17,8 @@ export interface VendorResponse {
 	bodyLost?: boolean;
 	/** The body was larger than the node reads: not read (json undefined, text empty). */
 	oversized?: { limitBytes: number; announcedBytes?: number };
+	/** The body was cut before its end (the deadline, a reset): the status and headers alone are known. */
+	cut?: { networkCode: string };
 }
 
 export interface RequestSpec {

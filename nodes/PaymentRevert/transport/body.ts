@@ -62,6 +62,11 @@ function toVendorResponse(statusCode: number, headers: unknown, body: unknown): 
 	return { statusCode, headers: plainHeaders(headers), json, text };
 }
 
+/** An answer whose body was cut before its end: its status and headers, no body. */
+export function cutAnswer(raw: RawAnswer, networkCode: string): VendorResponse {
+	return { statusCode: raw.statusCode, headers: plainHeaders(raw.headers), json: undefined, text: '', cut: { networkCode } };
+}
+
 /**
  * The answer with its body read: at most MAX_BODY_BYTES, and stopped when the signal aborts.
  * `release` drops the connection of an answer that is not read to its end.

@@ -6,7 +6,7 @@ import { RevertFailure, TransportFailure } from '../errors';
 import { credentialTypeOf, type Provider, type RequestSpec, type VendorResponse } from '../providers';
 import { failed, ok, type Result } from '../result';
 import { isOAuth2, Redactor } from '../secrets';
-import { isStream, readAnswer, type RawAnswer } from './body';
+import { cutAnswer, isStream, readAnswer, type RawAnswer } from './body';
 import { paceFor, type Answer, type HeldBy, type Pace } from './pace';
 import { retryDecision, type RetryDecision } from './retry';
 
@@ -133,11 +133,18 @@ export class Connection {
 			}
 			mayHaveApplied ||= decision.mayHaveApplied;
 			if (!result.ok) {
-				const { networkCode, authProblem } = result.failure;
+				const { networkCode, authProblem, cut } = result.failure;
+				// A write's 2xx whose body was cut is an answer that cannot be read: the gateway confirms it.
+				if (!decision.retry && cut && spec.write && cut.statusCode >= 200 && cut.statusCode < 300) return ok({ response: cut, mayHaveApplied });
 				if (!decision.retry) return failed(new TransportFailure(undefined, networkCode, authProblem, mayHaveApplied));
 			} else if (!decision.retry) {
-				const { refusedWaitSeconds } = decision;
-				return ok({ response: result.value, mayHaveApplied, ...(refusedWaitSeconds !== undefined ? { refusedWaitSeconds } : {}) });
+				const { refusedWaitSeconds, refusedBy } = decision;
+				return ok({
+					response: result.value,
+					mayHaveApplied,
+					...(refusedWaitSeconds !== undefined ? { refusedWaitSeconds } : {}),
+					...(refusedBy !== undefined ? { refusedBy } : {}),
+				});
 			} else last = result.value;
 			if (decision.waitMs !== undefined) await this.pace.pause(decision.waitMs, signal);
 		}
@@ -146,7 +153,10 @@ export class Connection {
 	/** What an attempt means: for the retry (the policy), and for the pace (the credential's limit). */
 	private judge(result: Attempt, attempt: number, options: TransportOptions, write: boolean): { decision: RetryDecision; told?: Answer } {
 		const base = { attempt, maxRetries: options.maxRetries, maxRetryWaitSeconds: options.maxRetryWaitSeconds, write };
-		if (!result.ok) return { decision: retryDecision({ ...base, networkCode: result.failure.networkCode }) };
+		if (!result.ok) {
+			const { networkCode, cut } = result.failure;
+			return { decision: retryDecision({ ...base, networkCode, ...(cut ? { answer: { status: cut.statusCode, cut: true } } : {}) }) };
+		}
 		const response = result.value;
 		const now = Date.now();
 		const decision = retryDecision({
@@ -231,8 +241,11 @@ export class Connection {
 		try {
 			return { answer: ok(await readAnswer(raw.value, signal, release)), thrown };
 		} catch (error) {
-			// The body was cut: by the deadline, a cancellation, or the connection.
-			return { answer: signal.aborted ? stopped() : failed({ networkCode: networkCodeOf(error) ?? 'ECONNRESET' }), thrown };
+			// The body was cut: by the deadline, a cancellation, or the connection. The status came:
+			// a 2xx to a write was most likely applied (see retry.ts).
+			const cut = signal.aborted ? stopped() : failed({ networkCode: networkCodeOf(error) ?? 'ECONNRESET' });
+			if (cut.ok || cut.failure.networkCode === 'ECANCELED') return { answer: cut, thrown };
+			return { answer: failed({ ...cut.failure, cut: cutAnswer(raw.value, cut.failure.networkCode ?? 'ECONNRESET') }), thrown };
 		}
 	}
 }

@@ -34,6 +34,8 @@ export interface RetryInput {
 		status: number;
 		/** Larger than the node reads: not the vendor's, whatever its status. */
 		oversized?: boolean;
+		/** Its body was cut before its end (the deadline, a reset): only the status is known. */
+		cut?: boolean;
 		/** The wait the vendor asked for, in seconds (its headers or body). */
 		askedWaitSeconds?: number;
 	};
@@ -51,8 +53,10 @@ export interface RetryDecision {
 	holdMs?: number;
 	/** `holdMs` is the vendor's own figure, so it tells when the vendor's window ends. */
 	asked?: boolean;
-	/** The vendor asked to wait longer than Max Retry Wait: nothing more is tried. */
+	/** The vendor asked to wait longer than Max Retry Wait (or a 429's backoff is): nothing more is tried. */
 	refusedWaitSeconds?: number;
+	/** Set when the refused wait is the backoff after a 429 without a figure, not the vendor's. */
+	refusedBy?: 'backoff';
 	/** This attempt of a write may have been applied though no answer shows it (5xx, reset, timeout). */
 	mayHaveApplied: boolean;
 }
@@ -66,14 +70,23 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 export function retryDecision(input: RetryInput): RetryDecision {
 	const { attempt, maxRetries, maxRetryWaitSeconds, write, answer, random } = input;
 	const lastAttempt = attempt >= maxRetries;
-	if (!answer) {
+	const maxWaitMs = maxRetryWaitSeconds * 1000;
+	if (!answer || answer.cut) {
+		// A cut body is no answer to retry on, but a 2xx one to a write was applied, most likely.
 		const code = input.networkCode ?? '';
-		const mayHaveApplied = write && MAYBE_DELIVERED.includes(code);
+		const mayHaveApplied = write && (MAYBE_DELIVERED.includes(code) || (answer !== undefined && is2xx(answer.status)));
 		if (!NETWORK_CODES.includes(code) || lastAttempt) return { retry: false, mayHaveApplied };
-		return { retry: true, waitMs: backoffMs(attempt, random), mayHaveApplied };
+		const waitMs = backoffMs(attempt, random);
+		// Max Retry Wait bounds every pause between attempts, the backoff's too.
+		if (waitMs > maxWaitMs) return { retry: false, mayHaveApplied };
+		return { retry: true, waitMs, mayHaveApplied };
 	}
-	// An oversized answer is not the vendor's: its status says nothing worth a retry.
-	if (!RETRY_STATUSES.includes(answer.status) || answer.oversized) return { retry: false, mayHaveApplied: false };
+	if (answer.oversized) {
+		// Not the vendor's answer: its status says nothing worth a retry. A write answered 2xx or
+		// 5xx may still have been applied, and only a read can tell.
+		return { retry: false, mayHaveApplied: write && (is2xx(answer.status) || answer.status >= 500) };
+	}
+	if (!RETRY_STATUSES.includes(answer.status)) return { retry: false, mayHaveApplied: false };
 
 	const asked = answer.askedWaitSeconds;
 	const waitMs = asked !== undefined ? asked * 1000 : backoffMs(attempt, random);
@@ -83,12 +96,21 @@ export function retryDecision(input: RetryInput): RetryDecision {
 		// A 429 is about the credential's quota: every request waits what the vendor asked, even
 		// when this one gives up. Without a figure, the others wait the backoff (within what the
 		// user allows) and this request too.
-		hold = asked !== undefined ? { holdMs: waitMs, asked: true } : { holdMs: Math.min(waitMs, maxRetryWaitSeconds * 1000), asked: false };
+		hold = asked !== undefined ? { holdMs: waitMs, asked: true } : { holdMs: Math.min(waitMs, maxWaitMs), asked: false };
 	}
 	if (asked !== undefined && asked > maxRetryWaitSeconds) {
 		return { retry: false, ...hold, refusedWaitSeconds: asked, mayHaveApplied };
 	}
 	if (lastAttempt) return { retry: false, ...hold, mayHaveApplied };
+	if (waitMs > maxWaitMs) {
+		// A backoff longer than Max Retry Wait is not slept: a 429 stops as rate_limited with that
+		// wait; a 5xx stops with its own answer (vendor_error).
+		const refused: Pick<RetryDecision, 'refusedWaitSeconds' | 'refusedBy'> =
+			answer.status === 429 ? { refusedWaitSeconds: waitMs / 1000, refusedBy: 'backoff' } : {};
+		return { retry: false, ...hold, ...refused, mayHaveApplied };
+	}
 	// The pace makes this request wait a 429's asked wait; any other wait is its own.
 	return hold.asked ? { retry: true, ...hold, mayHaveApplied } : { retry: true, waitMs, ...hold, mayHaveApplied };
 }
+
+const is2xx = (status: number) => status >= 200 && status < 300;
