@@ -50,14 +50,22 @@ const listCalls = (vendor: Vendor) => suite.fakes.log.filter((r) => r.vendor ===
 const ids = (items: INodeExecutionData[]) => items.map((i) => String(i.json.invoiceId));
 
 describe.each(PROVIDERS)('%s: Get Many (node version 2)', (vendor) => {
+	it('Output Raw: each item carries the vendor\'s invoice too', async () => {
+		seed(suite.fakes, vendor, 3, 0);
+		const { output } = await getMany(vendor, { returnAll: true, options: { output: 'raw' } });
+		expect(output.length).toBeGreaterThan(0);
+		expect(output.every((i) => typeof i.json.invoice === 'object' && i.json.invoice !== null)).toBe(true);
+	});
+
 	it('follows the vendor paging to the end with Return All: every paid invoice once, in order, paired to its input item', async () => {
 		const { paidIds } = seed(suite.fakes, vendor, 230, 40);
 		const { output, everything } = await getMany(vendor, { returnAll: true });
 		expect(ids(output)).toEqual(paidIds);
 		expect(output.every((i) => i.json.outcome === 'listed' && i.json.paid === true && i.json.operation === 'getMany')).toBe(true);
 		expect(output.every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
-		// The normalized shape of the other operations' items.
-		expect(Object.keys(output[0].json)).toEqual(expect.arrayContaining(['provider', 'invoiceId', 'status', 'paymentDate', 'previous', 'invoiceNumber', 'amount', 'currency', 'requestId', 'invoice', 'notes']));
+		// The normalized shape of the other operations' items; version 2's default Output (simplified) leaves out the raw invoice.
+		expect(Object.keys(output[0].json)).toEqual(expect.arrayContaining(['provider', 'invoiceId', 'status', 'paymentDate', 'previous', 'invoiceNumber', 'amount', 'currency', 'requestId', 'notes']));
+		expect(output[0].json).not.toHaveProperty('invoice');
 		expect(listCalls(vendor).length).toBeGreaterThanOrEqual(3);
 		expectNoSecrets(everything);
 	});

@@ -26,7 +26,7 @@ function shown(d: INodeTypeDescription, parameters: Record<string, string>): INo
 describe('node version 2', () => {
 	it('offers Mark as Paid; version 1 does not', () => {
 		expect(named(describe1, 'operation').flatMap(values)).toEqual(['revertPayment', 'getStatus']);
-		expect(new Set(named(describe2, 'operation').flatMap(values))).toEqual(new Set(['revertPayment', 'getStatus', 'markAsPaid']));
+		expect(new Set(named(describe2, 'operation').flatMap(values))).toEqual(new Set(['revertPayment', 'getStatus', 'markAsPaid', 'getMany']));
 		expect(named(describe1, 'paymentDate')).toEqual([]);
 		expect(describe2.subtitle).toContain('"markAsPaid":"Mark as Paid"');
 	});
@@ -39,7 +39,7 @@ describe('node version 2', () => {
 	it.each(Object.values(providers).map((p) => [p.id, p]))('%s: the editor offers exactly the operations it supports', (id, provider) => {
 		const operations = shown(describe2, { provider: id }).filter((p) => p.name === 'operation');
 		expect(operations).toHaveLength(1);
-		const expected = ['revertPayment', 'getStatus', 'markAsPaid'].filter((value) =>
+		const expected = ['revertPayment', 'getStatus', 'markAsPaid', 'getMany'].filter((value) =>
 			value === 'getStatus' ? provider.endpoints.read !== undefined : value === 'markAsPaid' ? provider.endpoints.markPaid !== undefined : true,
 		);
 		expect(values(operations[0])).toEqual(expected);
