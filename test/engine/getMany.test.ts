@@ -12,7 +12,6 @@ import { errorOf, outcomeOf, PROVIDERS, useFakes, VENDORS, type Vendor } from '.
 
 const suite = useFakes();
 
-const UNPAID: Record<Vendor, string> = { qonto: 'to_review', contazen: 'unpaid', wethod: 'sent' };
 const LIST_PATH: Record<Vendor, string> = { qonto: '/v2/supplier_invoices', contazen: '/v1/supplier-bills', wethod: '/api/invoices' };
 
 /** `paid` paid invoices and `unpaid` unpaid ones spread among them; the IDs in the vendor's order. */
@@ -25,7 +24,7 @@ function seed(fakes: Fakes, vendor: Vendor, paid: number, unpaid: number): { pai
 		const id = VENDORS[vendor].idOf(n);
 		const isPaid = !unpaidAt.has(n);
 		// Contazen's part payments are payments too.
-		const status = isPaid ? (vendor === 'contazen' && n % 7 === 0 ? 'partial' : 'paid') : UNPAID[vendor];
+		const status = isPaid ? (vendor === 'contazen' && n % 7 === 0 ? 'partial' : 'paid') : VENDORS[vendor].unpaid;
 		fakes.seed(vendor, id, { status });
 		allIds.push(id);
 		if (isPaid) paidIds.push(id);
