@@ -272,6 +272,23 @@ async function checkVersion2(page, server, shots) {
 	const shown = await locator.locator('[data-test-id="rlc-input"]').first().inputValue();
 	check('picking it shows its label in the Invoice field', shown === wanted[0], `shown: "${shown}"`);
 
+	// saved: the invoice's ID in "From List" mode (the label is only what the editor shows)
+	const picked = SEEDS.find((seed) => seed.vendor === 'qonto' && wanted[0].startsWith(`${seed.overrides.invoice_number} `));
+	await page.locator('[data-test-id="ndv-close-button"], [data-test-id="back-to-canvas"]').first().click(); // 2.x, 1.x
+	await page.keyboard.press('Control+s');
+	const rest = new RestClient(server.url);
+	await rest.setupOwner(OWNER);
+	let saved;
+	for (let i = 0; i < 20; i++) {
+		const { json } = await rest.request('GET', `/rest/workflows/${PICKER_WORKFLOW.id}`);
+		saved = json.data.nodes.find((n) => n.name === 'Payment Revert').parameters.invoiceId;
+		if (saved?.value) break;
+		await page.waitForTimeout(250);
+	}
+	check(`saved with the picked invoice's ID (${picked.id}) in "list" mode`, saved?.mode === 'list' && saved?.value === picked.id, JSON.stringify(saved));
+	await canvasNode.dblclick();
+	await page.locator(inNdv('parameter-input-provider')).waitFor();
+
 	await selectProvider(page, 'Contazen (Supplier Bill)');
 	const contazenOps = await offeredOperations(page);
 	check('Contazen (version 2): Operation offers Revert Payment, Mark as Paid and Get Many, not Get Payment Status', ['Revert Payment', 'Mark as Paid', 'Get Many'].every((o) => contazenOps.includes(o)) && !contazenOps.includes('Get Payment Status'), `offered: ${contazenOps.join(', ')}`);
