@@ -119,3 +119,19 @@ describe('Mark as Paid, before any request', () => {
 		}
 	});
 });
+
+describe('the example workflows', () => {
+	// Loaded through the engine tests' reader (a .ts test may not read files itself).
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { exampleWorkflows } = require('../engine/examples') as typeof import('../engine/examples');
+	const nodes = exampleWorkflows().flatMap(({ file, workflow }) =>
+		workflow.nodes.filter((n) => n.type.endsWith('.paymentRevert')).map((n) => [file, n.name, n] as const),
+	);
+
+	it.each(nodes)('%s, %s: the Invoice ID has the shape of its node version (text in 1, a resource locator in 2)', (_file, _name, node) => {
+		const { invoiceId, operation } = node.parameters as { invoiceId?: unknown; operation?: string };
+		if (operation === 'getMany') return expect(invoiceId).toBeUndefined();
+		if (node.typeVersion === 1) return expect(typeof invoiceId).toBe('string');
+		expect(invoiceId).toEqual(expect.objectContaining({ __rl: true, mode: expect.stringMatching(/^(id|list)$/) }));
+	});
+});
