@@ -4,13 +4,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import { cancelSignal, errorOutputJson } from './compat';
 import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
 import { ConnectionGateway } from './gateway';
+import { runHints, seenOf, type ItemSeen } from './hints';
 import { invoiceIdParameter, invoiceIdText, parameter, readInput, runConcurrency } from './input';
 import { operationFor, type Operation } from './operations';
 import { shaped } from './output';
 import { getProvider, providers, type Provider } from './providers';
 import { failed, ok, type Result } from './result';
 import { learnCurrentSecrets, Redactor } from './secrets';
-import { Connection } from './transport/connection';
+import { Connection, type LimitTally } from './transport/connection';
 
 /** One input item's outcome: its output items (any number), or its error item. */
 type ItemResult = Result<IDataObject[], ErrorItemJson>;
@@ -67,6 +68,9 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		}));
 
 	const results: ItemResult[] = new Array(items.length);
+	// For the run's hints: what each item came to, and what the vendor's limit cost it.
+	const seen: ItemSeen[] = new Array(items.length);
+	const tallies: LimitTally[] = [];
 	// Items that failed after a write that may have been applied: a stopped run names them.
 	const unknown = new Set<number>();
 	let next = 0;
@@ -82,11 +86,15 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 				const input = readInput(this, provider, operation, i, rawId);
 				invoiceId = input.invoiceId;
 				const request = operation.prepare(input);
-				const gateway = new ConnectionGateway(this, await open(), input.transport);
+				const tally: LimitTally = { waitedMs: 0, limited: 0 };
+				tallies.push(tally);
+				const gateway = new ConnectionGateway(this, await open(), input.transport, tally);
 				const jsons = await operation.run(gateway, request);
+				seen[i] = seenOf(operation, jsons);
 				results[i] = ok(jsons.map((json) => shaped(json, input.options, typeVersion)));
 			} catch (error) {
 				const failure = failureOf(error, provider);
+				seen[i] = { ok: false, category: failure.category };
 				if (failure.details.resultUnknown) unknown.add(i);
 				results[i] = failed(errorItemJson(failure, provider.id, invoiceId));
 				if (!continueOnFail) stopped = true;
@@ -124,6 +132,11 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		// The first failure in input order (every item before it has run, whatever failed first).
 		if (!continueOnFail) throw stopError(this.getNode(), operation, provider, { results, unknown }, redactor, error, i);
 		output.push({ json: errorOutputJson(error), pairedItem: { item: i } });
+	}
+	// n8n records hints only for a node that returns (a stopped run's error says what it did).
+	// n8n versions without the API get the items' notes alone.
+	if (items.length && typeof this.addExecutionHints === 'function') {
+		this.addExecutionHints(...runHints(operation, provider, seen, tallies, redactor));
 	}
 	return [output];
 }

@@ -26,6 +26,7 @@ import type {
 	IRun,
 	IWorkflowExecuteAdditionalData,
 	IVersionedNodeType,
+	NodeExecutionHint,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import {
@@ -294,6 +295,8 @@ export interface RunResult {
 	/** The workflow error, serialised the way n8n stores it. */
 	error?: IDataObject;
 	credentialUpdates: CredentialUpdate[];
+	/** The execution hints n8n-core recorded for the node's run (its task data's `hints`; 1.x and 2.x alike). */
+	hints: NodeExecutionHint[];
 	/** Everything the run produced, as JSON text: outputs, errors, messages, descriptions. */
 	everything: string;
 }
@@ -401,6 +404,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		errorOutput: main[1] ?? [],
 		error,
 		credentialUpdates: credentialsHelper.updates,
+		hints: nodeRun?.hints ?? [],
 		everything: JSON.stringify({ resultData: run.data.resultData, error }),
 	};
 }

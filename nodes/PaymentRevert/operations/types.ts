@@ -58,6 +58,11 @@ export interface Operation<Request = unknown> {
 		 */
 		unknown: { contextKey: string; note(noun: string, ids: string[]): string };
 	};
+	/**
+	 * The words a success item is counted under in the run's summary hint ("reverted 3"); default:
+	 * its outcome, underscores as spaces.
+	 */
+	tally?(json: IDataObject): string;
 	/** The item's request from its input; throws RevertFailure (invalid_input) for bad input. */
 	prepare(input: ItemInput): Request;
 	/** The item's output: one json for most operations, any number for a list. Throws RevertFailure. */

@@ -32,6 +32,17 @@ export interface Exchange {
 
 type Attempt = Result<VendorResponse, NoAnswer>;
 
+/**
+ * What the vendor's rate limit cost one item of a run, counted as its requests go (the run's
+ * execution hints show it; before, waits that succeeded were not visible).
+ */
+export interface LimitTally {
+	/** How long the vendor's limit held its requests back: a 429's wait, a used-up quota, a learned window. */
+	waitedMs: number;
+	/** The 429 answers its requests got. */
+	limited: number;
+}
+
 /** The URL for a message: never its user, password or query, which may hold secrets. */
 function shownUrl(raw: string, redactor: Redactor): string {
 	try {
@@ -94,12 +105,14 @@ export class Connection {
 	 * Sends one request, retrying what the vendor or the network says is temporary (see retry.ts).
 	 * The vendor's final answer whatever its status, or a failure when there was none.
 	 * `followUp`: the item already had an answer (its read): the pace serves it first.
+	 * `tally`: the item's, where the vendor's limit made it wait is added.
 	 */
 	async send(
 		ctx: VendorContext,
 		spec: RequestSpec,
 		options: TransportOptions,
 		followUp = false,
+		tally?: LimitTally,
 	): Promise<Result<Exchange, TransportFailure>> {
 		let mayHaveApplied = false;
 		let last: VendorResponse | undefined;
@@ -115,6 +128,7 @@ export class Connection {
 		for (let attempt = 0; ; attempt++) {
 			// Waiting for the turn is not an attempt: only a request sent counts against Max Retries.
 			const ticket = await this.pace.admit(turn);
+			if (tally) tally.waitedMs += ticket.heldMs ?? 0;
 			if (!('done' in ticket)) {
 				// Held back before sending: keep what an earlier attempt of this item got, and why.
 				const { refusedWaitSeconds, heldBy } = ticket;
@@ -132,6 +146,7 @@ export class Connection {
 				ticket.done(told);
 			}
 			mayHaveApplied ||= decision.mayHaveApplied;
+			if (tally && told?.limitedMs !== undefined) tally.limited += 1;
 			if (!result.ok) {
 				const { networkCode, authProblem, cut } = result.failure;
 				// A write's 2xx whose body was cut is an answer that cannot be read: the gateway confirms it.
@@ -146,7 +161,12 @@ export class Connection {
 					...(refusedBy !== undefined ? { refusedBy } : {}),
 				});
 			} else last = result.value;
-			if (decision.waitMs !== undefined) await this.pace.pause(decision.waitMs, signal);
+			if (decision.waitMs !== undefined) {
+				// After a 429 without a figure, the item's own backoff is a wait for the vendor's limit too.
+				const from = Date.now();
+				await this.pace.pause(decision.waitMs, signal);
+				if (tally && told?.limitedMs !== undefined) tally.waitedMs += Date.now() - from;
+			}
 		}
 	}
 

@@ -26,6 +26,8 @@ export interface Answer {
 /** Permission to send one request; `done` must follow, with the answer or without one (none came). */
 export interface Ticket {
 	done(answer?: Answer): void;
+	/** How long the vendor's limit held this request back before its turn (not answers in flight). */
+	heldMs?: number;
 }
 
 /**
@@ -39,6 +41,8 @@ export type HeldBy = 'asked' | 'backoff' | 'quota' | 'learned';
 export interface Refusal {
 	refusedWaitSeconds: number;
 	heldBy: HeldBy;
+	/** How long the vendor's limit held this request back before it was refused. */
+	heldMs?: number;
 }
 
 export type Admission = Ticket | Refusal;
@@ -199,7 +203,8 @@ export class Pace {
 				this.wake(at, now);
 				break;
 			}
-			this.queue.shift()!.grant(this.ticket(now));
+			const waiter = this.queue.shift()!;
+			waiter.grant({ ...this.ticket(now), heldMs: this.held - waiter.heldFrom });
 		}
 		this.holdUntil = this.vendorHold();
 	}
@@ -263,7 +268,7 @@ export class Pace {
 			const left = waiter.maxWaitMs - (this.held - waiter.heldFrom);
 			if (at > now && at - now > left) {
 				this.remove(waiter);
-				waiter.refuse({ refusedWaitSeconds: Math.max(1, Math.ceil((at - now) / 1000)), heldBy });
+				waiter.refuse({ refusedWaitSeconds: Math.max(1, Math.ceil((at - now) / 1000)), heldBy, heldMs: this.held - waiter.heldFrom });
 			} else position += 1;
 		}
 	}
