@@ -8,7 +8,8 @@
  * example, switches the Provider to Qonto, Contazen and Wethod, and checks that the parameters and
  * the credential shown follow the provider. Then, in a workflow with a node of the current version (2),
  * it checks the operations offered per provider and opens the Invoice picker ("From List"): it must
- * list the paid invoices seeded in the fakes and narrow them by the search text. Screenshots go to
+ * list the paid invoices seeded in the fakes and narrow them by the search text. Last, it runs a
+ * Contazen revert from the editor and checks the node's execution hints in the output pane. Screenshots go to
  * docs/ (shown in the README).
  *
  *   node scripts/editor-check.js [--line 2|1] [--out DIR]   (screenshots: docs/ for 2.x, a temp folder for 1.x)
@@ -64,6 +65,33 @@ const PICKER_WORKFLOW = {
 	connections: { Start: { main: [[{ node: 'Payment Revert', type: 'main', index: 0 }]] } },
 	pinData: {},
 };
+
+/** A version-2 revert of the fakes' paid Contazen bill, run from the editor: its execution hints. */
+const HINTS_WORKFLOW = {
+	id: 'editorHints00001',
+	name: 'Editor check: execution hints (node version 2)',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{ id: 'e1b2c3d4-0002-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'e1b2c3d4-0002-4000-8000-000000000002',
+			name: 'Payment Revert',
+			type: 'n8n-nodes-payment-revert.paymentRevert',
+			typeVersion: 2,
+			position: [220, 0],
+			parameters: { provider: 'contazen', operation: 'revertPayment', invoiceId: { __rl: true, mode: 'id', value: 'sbill_demo0001' }, options: {} },
+			credentials: { paymentRevertContazenApi: { id: CREDENTIAL_IDS.paymentRevertContazenApi, name: 'Contazen (local fake)' } },
+		},
+	],
+	connections: { Start: { main: [[{ node: 'Payment Revert', type: 'main', index: 0 }]] } },
+	pinData: {},
+};
+/** What the hints of that run say (nodes/PaymentRevert/hints.ts). */
+const HINTS_SHOWN = [
+	'Revert Payment: reverted 1 supplier bill',
+	'1 item: Contazen documents no way to read a single supplier bill',
+];
 
 /** The picker's label of each paid Qonto invoice seeded in the fakes: "number · supplier · amount". */
 const QONTO_PAID_LABELS = SEEDS.filter((s) => s.vendor === 'qonto' && (s.overrides.status ?? 'paid') === 'paid')
@@ -294,6 +322,32 @@ async function checkVersion2(page, server, shots) {
 	check('Contazen (version 2): Operation offers Revert Payment, Mark as Paid and Get Many, not Get Payment Status', ['Revert Payment', 'Mark as Paid', 'Get Many'].every((o) => contazenOps.includes(o)) && !contazenOps.includes('Get Payment Status'), `offered: ${contazenOps.join(', ')}`);
 }
 
+/** Runs the hints workflow from the editor and reads the Payment Revert node's output pane. */
+async function checkHints(page, server, shots) {
+	say(`Workflow "${HINTS_WORKFLOW.name}"`);
+	await page.goto(`${server.url}/workflow/${HINTS_WORKFLOW.id}`);
+	const canvasNode = page.locator('[data-test-id="canvas-node"]', { hasText: 'Payment Revert' }).first();
+	await canvasNode.waitFor();
+	await page.waitForTimeout(1000);
+	await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+	// the run ends when the node shows its item count on the canvas
+	await page.locator('[data-test-id="canvas-node"]', { hasText: 'Payment Revert' }).locator('[data-test-id="canvas-node-status-success"]').first().waitFor().catch(() => {});
+	await page.waitForTimeout(1000);
+	await canvasNode.dblclick();
+	const output = page.locator('[data-test-id="ndv"] [data-test-id="output-panel"]').first();
+	await output.waitFor();
+	let text = '';
+	for (let i = 0; i < TIMEOUT_MS / 250; i++) {
+		text = (await output.innerText().catch(() => '')).replace(/\s+/g, ' ');
+		if (HINTS_SHOWN.every((t) => text.includes(t))) break;
+		await page.waitForTimeout(250);
+	}
+	check(`after a run from the editor, the output pane shows the hints: "${HINTS_SHOWN.join('", "')}"`, HINTS_SHOWN.every((t) => text.includes(t)), `output pane: ${text.slice(0, 400)}`);
+	const file = path.join(OUT, 'editor-hints.png');
+	await output.screenshot({ path: file });
+	shots.push(file);
+}
+
 async function main() {
 	const started = Date.now();
 	say(`Editor check: the Payment Revert node in a real n8n ${LINE}.x editor, in Chromium`);
@@ -317,7 +371,7 @@ async function main() {
 		await n8n.installPackage(tarball);
 		await n8n.importCredentials(credentials(fakes.url));
 		const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
-		await n8n.importWorkflows([...examples.map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'))), PICKER_WORKFLOW]);
+		await n8n.importWorkflows([...examples.map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'))), PICKER_WORKFLOW, HINTS_WORKFLOW]);
 		server = await n8n.start({ port: await freePort(), env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
 		await new RestClient(server.url).setupOwner(OWNER);
 		say(`n8n ${runtime.version} on ${server.url}, ${path.basename(tarball)} installed; Chromium ${executablePath}`);
@@ -352,6 +406,7 @@ async function main() {
 		for (const provider of [...PROVIDERS.slice(1), PROVIDERS[0]]) await checkProvider(page, provider, shots);
 		await checkQontoCredentials(page, server, shots);
 		await checkVersion2(page, server, shots);
+		await checkHints(page, server, shots);
 	} catch (error) {
 		check('editor check ran to the end', false, (error.stack || String(error)).split('\n').slice(0, 6).join('\n      '));
 		if (page) {

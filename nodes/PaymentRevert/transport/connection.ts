@@ -128,7 +128,8 @@ export class Connection {
 		for (let attempt = 0; ; attempt++) {
 			// Waiting for the turn is not an attempt: only a request sent counts against Max Retries.
 			const ticket = await this.pace.admit(turn);
-			if (tally) tally.waitedMs += ticket.heldMs ?? 0;
+			// (A refused request's wait shows as its refusal.)
+			if (tally && 'done' in ticket) tally.waitedMs += ticket.heldMs ?? 0;
 			if (!('done' in ticket)) {
 				// Held back before sending: keep what an earlier attempt of this item got, and why.
 				const { refusedWaitSeconds, heldBy } = ticket;

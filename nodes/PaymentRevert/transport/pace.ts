@@ -41,8 +41,6 @@ export type HeldBy = 'asked' | 'backoff' | 'quota' | 'learned';
 export interface Refusal {
 	refusedWaitSeconds: number;
 	heldBy: HeldBy;
-	/** How long the vendor's limit held this request back before it was refused. */
-	heldMs?: number;
 }
 
 export type Admission = Ticket | Refusal;
@@ -268,7 +266,7 @@ export class Pace {
 			const left = waiter.maxWaitMs - (this.held - waiter.heldFrom);
 			if (at > now && at - now > left) {
 				this.remove(waiter);
-				waiter.refuse({ refusedWaitSeconds: Math.max(1, Math.ceil((at - now) / 1000)), heldBy, heldMs: this.held - waiter.heldFrom });
+				waiter.refuse({ refusedWaitSeconds: Math.max(1, Math.ceil((at - now) / 1000)), heldBy });
 			} else position += 1;
 		}
 	}
