@@ -162,7 +162,7 @@ function invoiceIdProperties(version: number, operations: Operation[]): INodePro
 		type: 'resourceLocator',
 		required: true,
 		// As a tool, the agent gives the ID (the editor shows the $fromAI placeholder, which the author may replace).
-		default: tool ? { mode: 'id', value: fromAiInvoiceId(p) } : { mode: 'list', value: '' },
+		default: { mode: tool ? 'id' : 'list', value: tool ? fromAiInvoiceId(p) : '' },
 		description: `The ${p.noun} in ${p.name}: pick a paid one, or give its ID (${p.idHint})`,
 		modes: [
 			{
