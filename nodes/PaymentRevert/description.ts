@@ -135,7 +135,8 @@ function shownFor(property: INodeProperties, operation: string): INodeProperties
 /**
  * The Invoice ID, for the operations that act on one invoice (only they show it). Version 1: a
  * text. From version 2: a resource locator per provider, picked from the vendor's paid invoices
- * (listSearch.ts) or given by ID, checked in the editor with the provider's ID pattern.
+ * (listSearch.ts) or given by ID, checked in the editor with the provider's ID pattern; used as an
+ * agent's tool, by ID from the agent's `$fromAI` argument (tool.ts).
  */
 function invoiceIdProperties(version: number, operations: Operation[]): INodeProperties[] {
 	const [first] = all;

@@ -5,10 +5,11 @@
  * "Let the Agent Write"; no expression (nor the agent) can turn it on. The agent's call through the
  * AI Agent node is test/e2e/agent.e2e.test.js.
  */
-import type { IDataObject, INodeParameters } from 'n8n-workflow';
-import { NodeHelpers } from 'n8n-workflow';
+import type { FromAIArgument, IDataObject, INodeParameters } from 'n8n-workflow';
+import { NodeHelpers, traverseNodeParameters } from 'n8n-workflow';
 
 import { PaymentRevert } from '../../nodes/PaymentRevert/PaymentRevert.node';
+import { providers } from '../../nodes/PaymentRevert/providers';
 import { runNode, type RunOptions } from '../harness/engine';
 import { expectNoSecrets, fakeCredentials } from '../helpers';
 import { outcomeOf, useFakes, VENDORS, type Vendor } from './vendors';
@@ -119,6 +120,17 @@ describe('the tool parameters (shown only when the node is a tool)', () => {
 		expect(filled(asTool, { provider: 'qonto', operation: 'getStatus' }).toolDescription).toMatch(/Read only/);
 		expect(filled(asTool, { provider: 'qonto', operation: 'getStatus' })).not.toHaveProperty('agentCanWrite');
 	});
+
+	it.each(Object.values(providers).map((p) => [p.name, p] as const))(
+		'%s: the agent is asked for one argument, invoiceId, described with the provider\'s ID format (as n8n builds the tool\'s schema)',
+		(_name, provider) => {
+			const args: FromAIArgument[] = [];
+			traverseNodeParameters(filled(asTool, { provider: provider.id, operation: 'revertPayment' }), args);
+			expect(args).toEqual([expect.objectContaining({ key: 'invoiceId', type: 'string' })]);
+			expect(args[0].description).toContain(provider.name);
+			expect(args[0].description).toContain(provider.idExample);
+		},
+	);
 
 	it('as a node: none of them, the Invoice picker as before; version 1 unchanged', () => {
 		const p = filled(v2, { provider: 'wethod', operation: 'revertPayment' });
