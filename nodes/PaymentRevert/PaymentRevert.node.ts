@@ -11,6 +11,18 @@ import { NodeConnectionTypes, VersionedNodeType } from 'n8n-workflow';
 import { describeVersion } from './description';
 import { executePaymentRevert } from './execute';
 import { searchInvoices } from './listSearch';
+import { TOOL_SINCE } from './tool';
+
+/**
+ * The tool's entry in the editor's node list. n8n applies replacements to the editor's copy of the
+ * description only, not at run time: the tool's parameters are the node's own (see tool.ts).
+ */
+const TOOL: INodeTypeDescription['usableAsTool'] = {
+	replacements: {
+		description:
+			'Let an AI agent check invoices (payment status) and, only if you allow it with "Let the Agent Write", revert or record payments; otherwise the agent gets a dry run',
+	},
+};
 
 /**
  * One full node version: its parameters, credentials and subtitle come from the registries (see
@@ -31,7 +43,7 @@ class PaymentRevertVersion {
 			defaults: { name: 'Payment Revert' },
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main],
-			usableAsTool: true,
+			usableAsTool: version >= TOOL_SINCE ? TOOL : true,
 			...describeVersion(version),
 		};
 		if (version >= 2) this.methods = { listSearch: { searchInvoices } };

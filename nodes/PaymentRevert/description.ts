@@ -8,6 +8,7 @@ import type { INodeCredentialDescription, INodeProperties, INodeTypeDescription 
 import { operationsOf, type Operation } from './operations';
 import { OUTPUT_SINCE, outputOption } from './output';
 import { providers } from './providers';
+import { fromAiInvoiceId, TOOL_SINCE, toolProperties } from './tool';
 
 const all = Object.values(providers);
 const withChoice = all.filter((p) => p.authStyles.length > 1);
@@ -134,7 +135,8 @@ function shownFor(property: INodeProperties, operation: string): INodeProperties
 /**
  * The Invoice ID, for the operations that act on one invoice (only they show it). Version 1: a
  * text. From version 2: a resource locator per provider, picked from the vendor's paid invoices
- * (listSearch.ts) or given by ID, checked in the editor with the provider's ID pattern.
+ * (listSearch.ts) or given by ID, checked in the editor with the provider's ID pattern; used as an
+ * agent's tool, by ID from the agent's `$fromAI` argument (tool.ts).
  */
 function invoiceIdProperties(version: number, operations: Operation[]): INodeProperties[] {
 	const [first] = all;
@@ -155,12 +157,13 @@ function invoiceIdProperties(version: number, operations: Operation[]): INodePro
 			},
 		];
 	}
-	return all.map((p) => ({
+	const locator = (p: (typeof all)[number], tool: boolean): INodeProperties => ({
 		displayName: 'Invoice',
 		name: 'invoiceId',
 		type: 'resourceLocator',
 		required: true,
-		default: { mode: 'list', value: '' },
+		// As a tool, the agent gives the ID (the editor shows the $fromAI placeholder, which the author may replace).
+		default: { mode: tool ? 'id' : 'list', value: tool ? fromAiInvoiceId(p) : '' },
 		description: `The ${p.noun} in ${p.name}: pick a paid one, or give its ID (${p.idHint})`,
 		modes: [
 			{
@@ -182,8 +185,12 @@ function invoiceIdProperties(version: number, operations: Operation[]): INodePro
 					: {}),
 			},
 		],
-		displayOptions: { show: { provider: [p.id], ...onlyFor } },
-	}));
+		// '@tool': n8n shows one of the two, and fills in its default, by whether the node is a tool.
+		displayOptions: tool
+			? { show: { provider: [p.id], ...onlyFor, '@tool': [true] } }
+			: { show: { provider: [p.id], ...onlyFor }, hide: { '@tool': [true] } },
+	});
+	return [...all.map((p) => locator(p, false)), ...all.map((p) => locator(p, true))];
 }
 
 export function describeVersion(version: number): Pick<INodeTypeDescription, 'subtitle' | 'credentials' | 'properties'> {
@@ -218,6 +225,7 @@ export function describeVersion(version: number): Pick<INodeTypeDescription, 'su
 			displayOptions: { hide: { provider: all.filter((p) => p.authStyles.length < 2).map((p) => p.id) } },
 		},
 		...operationProperties(operations, version),
+		...(version >= TOOL_SINCE ? toolProperties(operations) : []),
 		...invoiceIdProperties(version, operations),
 		...operations.flatMap((o) => (o.parameters ?? []).map((p) => shownFor(p, o.value))),
 		{

@@ -11,6 +11,7 @@ import { shaped } from './output';
 import { getProvider, providers, type Provider } from './providers';
 import { failed, ok, type Result } from './result';
 import { learnCurrentSecrets, Redactor } from './secrets';
+import { toolRun } from './tool';
 import { Connection, type LimitTally } from './transport/connection';
 
 /** One input item's outcome: its output items (any number), or its error item. */
@@ -58,6 +59,8 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const firstOptions = items.length ? parameter(this, provider, 'options', 0, {}) : ok({});
 	const concurrency = runConcurrency(provider, firstOptions.ok ? firstOptions.value : {});
 	const continueOnFail = this.continueOnFail();
+	// Run as an agent's tool: writes only where the author allowed them.
+	const tool = toolRun(this.getNode(), operation);
 
 	let connection: Promise<Connection> | undefined;
 	let redactor = new Redactor([]);
@@ -83,15 +86,16 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 			const rawId = operation.perInvoice ? invoiceIdParameter(this, provider, i) : ok('');
 			let invoiceId = rawId.ok ? invoiceIdText(rawId.value) : '';
 			try {
-				const input = readInput(this, provider, operation, i, rawId);
-				invoiceId = input.invoiceId;
+				const read = readInput(this, provider, operation, i, rawId);
+				invoiceId = read.invoiceId;
+				const input = tool ? tool.restrict(read) : read;
 				const request = operation.prepare(input);
 				const tally: LimitTally = { waitedMs: 0, limited: 0 };
 				tallies.push(tally);
 				const gateway = new ConnectionGateway(this, await open(), input.transport, tally);
 				const jsons = await operation.run(gateway, request);
 				seen[i] = seenOf(operation, jsons);
-				results[i] = ok(jsons.map((json) => shaped(json, input.options, typeVersion)));
+				results[i] = ok(jsons.map((json) => shaped(json, input.options, typeVersion)).map((json) => tool?.answer(json) ?? json));
 			} catch (error) {
 				const failure = failureOf(error, provider);
 				seen[i] = { ok: false, category: failure.category };

@@ -93,6 +93,19 @@ class ItemsSource implements INodeType {
 	}
 }
 
+/** The type n8n gives the node used as an AI agent's tool ("Payment Revert Tool"). */
+export const TOOL_TYPE = `${NODE_TYPE}Tool`;
+
+/**
+ * The node as n8n's NodeTypes serves it for a tool type (n8n 2.x convertNodeToAiTool): its
+ * description renamed "<name>Tool", which decides the '@tool' parameters. Its input and output
+ * stay Main, so WorkflowExecute can feed it items: the agent's call itself is the e2e test's part.
+ */
+function asTool(type: INodeType): INodeType {
+	const description = { ...type.description, name: `${type.description.name}Tool`, displayName: `${type.description.displayName} Tool` };
+	return Object.create(type, { description: { value: description } }) as INodeType;
+}
+
 class NodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType | IVersionedNodeType> = {
 		[NODE_TYPE]: new PaymentRevert(),
@@ -100,15 +113,16 @@ class NodeTypes implements INodeTypes {
 	};
 
 	getByName(type: string): INodeType | IVersionedNodeType {
-		return this.types[type];
+		return this.types[type === TOOL_TYPE ? NODE_TYPE : type];
 	}
 
 	getByNameAndVersion(type: string, version?: number): INodeType {
+		if (type === TOOL_TYPE) return asTool(NodeHelpers.getVersionedNodeType(this.types[NODE_TYPE], version));
 		return NodeHelpers.getVersionedNodeType(this.types[type], version);
 	}
 
 	getKnownTypes() {
-		return Object.fromEntries(Object.keys(this.types).map((k) => [k, { className: k, sourcePath: '' }]));
+		return Object.fromEntries([...Object.keys(this.types), TOOL_TYPE].map((k) => [k, { className: k, sourcePath: '' }]));
 	}
 }
 
@@ -274,6 +288,8 @@ export interface RunOptions {
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	/** Payment Revert nodes in a row, each fed by the one before (default 1); results are the last one's. */
 	nodes?: number;
+	/** Run the node as "Payment Revert Tool" (its type ending with Tool, as n8n gives an agent's tool). */
+	asTool?: boolean;
 	/** The node version of the Payment Revert nodes (default 1, as saved by 0.1.0). */
 	typeVersion?: number;
 	/**
@@ -331,7 +347,7 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const nodes: INode[] = names.map((name, i) => ({
 		id: `payment-revert-${i}`,
 		name,
-		type: NODE_TYPE,
+		type: options.asTool ? TOOL_TYPE : NODE_TYPE,
 		typeVersion: options.typeVersion ?? 1,
 		position: [200 * (i + 1), 0],
 		parameters: options.parameters,
