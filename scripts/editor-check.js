@@ -6,7 +6,11 @@
  * in ~/.n8n/nodes, the demo credentials and the example workflows imported, logs in with Debian's
  * Chromium driven by playwright-core, opens the Payment Revert node of the nightly reconciliation
  * example, switches the Provider to Qonto, Contazen and Wethod, and checks that the parameters and
- * the credential shown follow the provider. Screenshots go to docs/ (shown in the README).
+ * the credential shown follow the provider. Then, in a workflow with a node of the current version (2),
+ * it checks the operations offered per provider and opens the Invoice picker ("From List"): it must
+ * list the paid invoices seeded in the fakes and narrow them by the search text. Last, it runs a
+ * Contazen revert from the editor and checks the node's execution hints in the output pane. Screenshots go to
+ * docs/ (shown in the README).
  *
  *   node scripts/editor-check.js [--line 2|1] [--out DIR]   (screenshots: docs/ for 2.x, a temp folder for 1.x)
  *
@@ -21,7 +25,7 @@ const path = require('node:path');
 const { ensureLine } = require('./runtime');
 const { run } = require('./lib/spawn');
 const { N8n, RestClient, packPackage, freePort, ROOT } = require('./lib/n8n');
-const { SEEDS, credentials, fakesConfig } = require('./lib/demo-data');
+const { SEEDS, CREDENTIAL_IDS, credentials, fakesConfig } = require('./lib/demo-data');
 const { startFakes } = require('../test/fakes/server');
 
 const args = process.argv.slice(2);
@@ -35,6 +39,66 @@ const OWNER = { email: 'editor-check@example.com', password: 'PaymentRevert-edit
 const WORKFLOW = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'nightly-reconciliation-qonto.json'), 'utf8'));
 const NODE = WORKFLOW.nodes.find((n) => n.name === 'Payment Revert');
 const TIMEOUT_MS = 30000;
+
+/**
+ * A workflow with a Payment Revert node of the current version as the editor adds it (Invoice in
+ * "From List" mode, nothing picked yet), on the demo's Qonto OAuth2 credential: its access token
+ * is expired, so the picker's first search also goes through n8n's token refresh.
+ */
+const PICKER_WORKFLOW = {
+	id: 'editorPicker0001',
+	name: 'Editor check: invoice picker (node version 2)',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{ id: 'e1b2c3d4-0001-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'e1b2c3d4-0001-4000-8000-000000000002',
+			name: 'Payment Revert',
+			type: 'n8n-nodes-payment-revert.paymentRevert',
+			typeVersion: 2,
+			position: [220, 0],
+			parameters: { provider: 'qonto', operation: 'revertPayment', invoiceId: { __rl: true, mode: 'list', value: '' }, options: {} },
+			credentials: { paymentRevertQontoOAuth2Api: { id: CREDENTIAL_IDS.paymentRevertQontoOAuth2Api, name: 'Qonto OAuth2 (local fake)' } },
+		},
+	],
+	connections: { Start: { main: [[{ node: 'Payment Revert', type: 'main', index: 0 }]] } },
+	pinData: {},
+};
+
+/** A version-2 revert of the fakes' paid Contazen bill, run from the editor: its execution hints. */
+const HINTS_WORKFLOW = {
+	id: 'editorHints00001',
+	name: 'Editor check: execution hints (node version 2)',
+	active: false,
+	settings: { executionOrder: 'v1' },
+	nodes: [
+		{ id: 'e1b2c3d4-0002-4000-8000-000000000001', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'e1b2c3d4-0002-4000-8000-000000000002',
+			name: 'Payment Revert',
+			type: 'n8n-nodes-payment-revert.paymentRevert',
+			typeVersion: 2,
+			position: [220, 0],
+			parameters: { provider: 'contazen', operation: 'revertPayment', invoiceId: { __rl: true, mode: 'id', value: 'sbill_demo0001' }, options: {} },
+			credentials: { paymentRevertContazenApi: { id: CREDENTIAL_IDS.paymentRevertContazenApi, name: 'Contazen (local fake)' } },
+		},
+	],
+	connections: { Start: { main: [[{ node: 'Payment Revert', type: 'main', index: 0 }]] } },
+	pinData: {},
+};
+/** What the hints of that run say (nodes/PaymentRevert/hints.ts). */
+const HINTS_SHOWN = [
+	'Revert Payment: reverted 1 supplier bill',
+	'1 item: Contazen documents no way to read a single supplier bill',
+];
+
+/** The picker's label of each paid Qonto invoice seeded in the fakes: "number · supplier · amount". */
+const QONTO_PAID_LABELS = SEEDS.filter((s) => s.vendor === 'qonto' && (s.overrides.status ?? 'paid') === 'paid')
+	.map(({ overrides: o }) => `${o.invoice_number} · ${o.supplier_name ?? 'ACME Supplies'} · ${Number(o.total_amount?.value ?? '120.50')} ${o.total_amount?.currency ?? 'EUR'}`)
+	.sort();
+/** Narrows the list to the one supplier whose name contains it. */
+const PICKER_SEARCH = 'cloudhost';
 
 /**
  * What the editor must show for each provider. n8n's editor never lists the Authentication
@@ -167,6 +231,123 @@ async function checkQontoCredentials(page, server, shots) {
 	check('choosing "Qonto API key" saves Authentication = apiKey with the paymentRevertQontoApi credential', (node.parameters.provider ?? 'qonto') === 'qonto' && node.parameters.authentication === 'apiKey' && Boolean(node.credentials.paymentRevertQontoApi), JSON.stringify({ parameters: node.parameters, credentials: node.credentials }));
 }
 
+/** The options the visible Operation dropdown offers (closed again by picking the current one). */
+async function offeredOperations(page) {
+	const input = page.locator(`${inNdv('parameter-input-operation')}:visible input`).first();
+	const current = await input.inputValue();
+	await page.locator(`${inNdv('parameter-input-operation')}:visible`).first().click();
+	const items = page.locator('[data-test-id="parameter-input-item"]:visible');
+	await items.first().waitFor();
+	const names = (await items.allInnerTexts()).map((t) => t.trim().split(/\s*\n\s*/)[0]);
+	await items.filter({ hasText: current }).first().click();
+	await page.waitForTimeout(300);
+	return names;
+}
+
+/** The names in the open Invoice list, once it has settled on a list that passes `until` (or timed out). */
+async function pickerItems(page, until) {
+	const items = page.locator('[data-test-id="rlc-item"]:visible');
+	let names = [];
+	for (let i = 0; i < TIMEOUT_MS / 250; i++) {
+		names = (await items.allInnerTexts()).map((t) => t.trim().split(/\s*\n\s*/)[0]).sort();
+		if (until(names)) break;
+		await page.waitForTimeout(250);
+	}
+	return names;
+}
+
+/** The mode the resource locator shows (n8n names "From List" "From list"). */
+async function modeShown(locator) {
+	const selector = locator.locator('[data-test-id="rlc-mode-selector"]').first();
+	const input = selector.locator('input');
+	// 1.x: an <input> holds the mode; 2.x: the select shows it as text
+	if (await input.count()) return (await input.first().inputValue()).trim();
+	return (await selector.innerText()).trim();
+}
+
+/** Node version 2: operations per provider, and the Invoice picker listing the fakes' paid invoices. */
+async function checkVersion2(page, server, shots) {
+	say(`Workflow "${PICKER_WORKFLOW.name}"`);
+	await page.goto(`${server.url}/workflow/${PICKER_WORKFLOW.id}`);
+	const canvasNode = page.locator('[data-test-id="canvas-node"]', { hasText: 'Payment Revert' }).first();
+	await canvasNode.waitFor();
+	await page.waitForTimeout(1000);
+	await canvasNode.dblclick();
+	await page.locator(inNdv('parameter-input-provider')).waitFor();
+
+	const qontoOps = await offeredOperations(page);
+	check('Qonto (version 2): Operation offers Revert Payment, Get Payment Status, Mark as Paid and Get Many', ['Revert Payment', 'Get Payment Status', 'Mark as Paid', 'Get Many'].every((o) => qontoOps.includes(o)), `offered: ${qontoOps.join(', ')}`);
+
+	const locator = page.locator(`${inNdv('resource-locator-invoiceId')}:visible`).first();
+	const labels = (await texts(page, 'parameter-item')).join(' | ');
+	check('Invoice is a resource locator, in "From List" mode', (await locator.count()) === 1 && /^from list$/i.test(await modeShown(locator)), labels);
+	await locator.locator('[data-test-id="rlc-input"]').first().click();
+	const all = await pickerItems(page, (names) => names.length >= QONTO_PAID_LABELS.length);
+	check(`"From List" lists the fakes' paid Qonto invoices: ${QONTO_PAID_LABELS.join(', ')}`, JSON.stringify(all) === JSON.stringify(QONTO_PAID_LABELS), `listed: ${all.join(', ') || '(nothing)'}`);
+	const file = path.join(OUT, 'editor-invoice-picker.png');
+	const ndv = await page.locator('[data-test-id="ndv"]').boundingBox();
+	const params = await page.locator(inNdv('node-parameters')).boundingBox();
+	await page.screenshot({ path: file, clip: { x: params.x - 16, y: ndv.y, width: params.width + 32, height: Math.min(ndv.height, 560) } });
+	shots.push(file);
+
+	// the test id is on the search <input> itself in 2.x, on its wrapper in 1.x
+	await page.locator('input[data-test-id="rlc-search"]:visible, [data-test-id="rlc-search"]:visible input').first().fill(PICKER_SEARCH);
+	const wanted = QONTO_PAID_LABELS.filter((l) => l.toLowerCase().includes(PICKER_SEARCH));
+	const narrowed = await pickerItems(page, (names) => JSON.stringify(names) === JSON.stringify(wanted));
+	check(`searching "${PICKER_SEARCH}" narrows the list to ${wanted.join(', ')}`, wanted.length === 1 && JSON.stringify(narrowed) === JSON.stringify(wanted), `listed: ${narrowed.join(', ') || '(nothing)'}`);
+	await page.locator('[data-test-id="rlc-item"]:visible').first().click();
+	await page.waitForTimeout(300);
+	const shown = await locator.locator('[data-test-id="rlc-input"]').first().inputValue();
+	check('picking it shows its label in the Invoice field', shown === wanted[0], `shown: "${shown}"`);
+
+	// saved: the invoice's ID in "From List" mode (the label is only what the editor shows)
+	const picked = SEEDS.find((seed) => seed.vendor === 'qonto' && wanted[0].startsWith(`${seed.overrides.invoice_number} `));
+	await page.locator('[data-test-id="ndv-close-button"], [data-test-id="back-to-canvas"]').first().click(); // 2.x, 1.x
+	await page.keyboard.press('Control+s');
+	const rest = new RestClient(server.url);
+	await rest.setupOwner(OWNER);
+	let saved;
+	for (let i = 0; i < 20; i++) {
+		const { json } = await rest.request('GET', `/rest/workflows/${PICKER_WORKFLOW.id}`);
+		saved = json.data.nodes.find((n) => n.name === 'Payment Revert').parameters.invoiceId;
+		if (saved?.value) break;
+		await page.waitForTimeout(250);
+	}
+	check(`saved with the picked invoice's ID (${picked.id}) in "list" mode`, saved?.mode === 'list' && saved?.value === picked.id, JSON.stringify(saved));
+	await canvasNode.dblclick();
+	await page.locator(inNdv('parameter-input-provider')).waitFor();
+
+	await selectProvider(page, 'Contazen (Supplier Bill)');
+	const contazenOps = await offeredOperations(page);
+	check('Contazen (version 2): Operation offers Revert Payment, Mark as Paid and Get Many, not Get Payment Status', ['Revert Payment', 'Mark as Paid', 'Get Many'].every((o) => contazenOps.includes(o)) && !contazenOps.includes('Get Payment Status'), `offered: ${contazenOps.join(', ')}`);
+}
+
+/** Runs the hints workflow from the editor and reads the Payment Revert node's output pane. */
+async function checkHints(page, server, shots) {
+	say(`Workflow "${HINTS_WORKFLOW.name}"`);
+	await page.goto(`${server.url}/workflow/${HINTS_WORKFLOW.id}`);
+	const canvasNode = page.locator('[data-test-id="canvas-node"]', { hasText: 'Payment Revert' }).first();
+	await canvasNode.waitFor();
+	await page.waitForTimeout(1000);
+	await page.locator('[data-test-id="execute-workflow-button"]').first().click();
+	// the run ends when the node shows its item count on the canvas
+	await page.locator('[data-test-id="canvas-node"]', { hasText: 'Payment Revert' }).locator('[data-test-id="canvas-node-status-success"]').first().waitFor().catch(() => {});
+	await page.waitForTimeout(1000);
+	await canvasNode.dblclick();
+	const output = page.locator('[data-test-id="ndv"] [data-test-id="output-panel"]').first();
+	await output.waitFor();
+	let text = '';
+	for (let i = 0; i < TIMEOUT_MS / 250; i++) {
+		text = (await output.innerText().catch(() => '')).replace(/\s+/g, ' ');
+		if (HINTS_SHOWN.every((t) => text.includes(t))) break;
+		await page.waitForTimeout(250);
+	}
+	check(`after a run from the editor, the output pane shows the hints: "${HINTS_SHOWN.join('", "')}"`, HINTS_SHOWN.every((t) => text.includes(t)), `output pane: ${text.slice(0, 400)}`);
+	const file = path.join(OUT, 'editor-hints.png');
+	await output.screenshot({ path: file });
+	shots.push(file);
+}
+
 async function main() {
 	const started = Date.now();
 	say(`Editor check: the Payment Revert node in a real n8n ${LINE}.x editor, in Chromium`);
@@ -190,7 +371,7 @@ async function main() {
 		await n8n.installPackage(tarball);
 		await n8n.importCredentials(credentials(fakes.url));
 		const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
-		await n8n.importWorkflows(examples.map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'))));
+		await n8n.importWorkflows([...examples.map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8'))), PICKER_WORKFLOW, HINTS_WORKFLOW]);
 		server = await n8n.start({ port: await freePort(), env: { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } });
 		await new RestClient(server.url).setupOwner(OWNER);
 		say(`n8n ${runtime.version} on ${server.url}, ${path.basename(tarball)} installed; Chromium ${executablePath}`);
@@ -224,6 +405,8 @@ async function main() {
 		// start from the last provider so that selecting Qonto is a real change too
 		for (const provider of [...PROVIDERS.slice(1), PROVIDERS[0]]) await checkProvider(page, provider, shots);
 		await checkQontoCredentials(page, server, shots);
+		await checkVersion2(page, server, shots);
+		await checkHints(page, server, shots);
 	} catch (error) {
 		check('editor check ran to the end', false, (error.stack || String(error)).split('\n').slice(0, 6).join('\n      '));
 		if (page) {

@@ -3,7 +3,7 @@
  * request helper does that the node must undo or read back, in one place. Nothing else in the
  * node knows which n8n it runs in.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { isObject } from './providers/parse';
@@ -56,9 +56,9 @@ export function errorOutputJson(error: IDataObject): IDataObject {
 	return { error };
 }
 
-/** The execution's cancel signal, where the n8n version has one. */
-export function cancelSignal(ctx: IExecuteFunctions): AbortSignal | undefined {
-	return ctx.getExecutionCancelSignal?.();
+/** The execution's cancel signal, where the n8n version has one (the editor's list searches have none). */
+export function cancelSignal(ctx: IExecuteFunctions | ILoadOptionsFunctions): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal?.() : undefined;
 }
 
 /**

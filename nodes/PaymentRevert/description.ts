@@ -5,8 +5,10 @@
  */
 import type { INodeCredentialDescription, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 
-import { operationsOf } from './operations';
+import { operationsOf, type Operation } from './operations';
+import { OUTPUT_SINCE, outputOption } from './output';
 import { providers } from './providers';
+import { fromAiInvoiceId, TOOL_SINCE, toolProperties } from './tool';
 
 const all = Object.values(providers);
 const withChoice = all.filter((p) => p.authStyles.length > 1);
@@ -63,12 +65,19 @@ export const commonOptions: INodeProperties[] = [
 	},
 ];
 
+/** The options every operation of a node version has (the run checks them against these too). */
+export function commonOptionsOf(version: number): INodeProperties[] {
+	return version >= OUTPUT_SINCE ? [...commonOptions, outputOption] : commonOptions;
+}
+
 /** The Options collection: the common options and the operations' own, shown for those that declare them, in A-Z order. */
 function optionsFor(version: number): INodeProperties[] {
-	const own = new Map<string, { option: INodeProperties; operations: string[] }>();
+	const own = new Map<string, { option: INodeProperties; since: number; operations: string[] }>();
 	for (const operation of operationsOf(version)) {
 		for (const option of operation.options ?? []) {
-			const entry = own.get(option.name) ?? { option, operations: [] };
+			const entry = own.get(option.name) ?? { option, since: operation.since, operations: [] };
+			// A shared option shows the newest operation's wording, which covers the earlier ones.
+			if (operation.since > entry.since) Object.assign(entry, { option, since: operation.since });
 			entry.operations.push(operation.value);
 			own.set(option.name, entry);
 		}
@@ -77,7 +86,111 @@ function optionsFor(version: number): INodeProperties[] {
 		...option,
 		displayOptions: { show: { '/operation': operations } },
 	}));
-	return [...commonOptions, ...shown].sort((a, b) => a.displayName.localeCompare(b.displayName));
+	return [...commonOptionsOf(version), ...shown].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
+
+/** From this version on, the editor offers an operation only for the providers that support it. */
+const OFFERED_BY_PROVIDER_SINCE = 2;
+
+/**
+ * The Operation parameter: one for every provider in version 1; from version 2 one per group of
+ * providers that support the same operations, shown for that group (n8n shows the one whose
+ * display rules match, as it does for one `operation` per resource). An operation reached anyway
+ * (an expression, an imported workflow) still fails as `unsupported` at run time.
+ */
+function operationProperties(operations: Operation[], version: number): INodeProperties[] {
+	const property = (offered: Operation[]): INodeProperties => {
+		// The first offered is the default (the lint rule reads names, not expressions).
+		const defaultOperation = offered[0].value;
+		return {
+			displayName: 'Operation',
+			name: 'operation',
+			type: 'options',
+			noDataExpression: true,
+			options: offered.map((o) => ({ name: o.name, value: o.value, action: o.action, description: o.description })),
+			default: defaultOperation,
+		};
+	};
+	if (version < OFFERED_BY_PROVIDER_SINCE) return [property(operations)];
+	const groups = new Map<string, { offered: Operation[]; providers: string[] }>();
+	for (const provider of all) {
+		const offered = operations.filter((o) => o.supports(provider));
+		const key = offered.map((o) => o.value).join();
+		const group = groups.get(key) ?? { offered, providers: [] };
+		group.providers.push(provider.id);
+		groups.set(key, group);
+	}
+	return [...groups.values()].map(({ offered, providers: shownFor }) => ({
+		...property(offered),
+		displayOptions: { show: { provider: shownFor } },
+	}));
+}
+
+/** A parameter of one operation: shown for it alone (besides its own display rules). */
+function shownFor(property: INodeProperties, operation: string): INodeProperties {
+	const show = { ...property.displayOptions?.show, operation: [operation] };
+	return { ...property, displayOptions: { ...property.displayOptions, show } };
+}
+
+/**
+ * The Invoice ID, for the operations that act on one invoice (only they show it). Version 1: a
+ * text. From version 2: a resource locator per provider, picked from the vendor's paid invoices
+ * (listSearch.ts) or given by ID, checked in the editor with the provider's ID pattern; used as an
+ * agent's tool, by ID from the agent's `$fromAI` argument (tool.ts).
+ */
+function invoiceIdProperties(version: number, operations: Operation[]): INodeProperties[] {
+	const [first] = all;
+	const perInvoice = operations.filter((o) => o.perInvoice).map((o) => o.value);
+	// Only where an offered operation takes no Invoice ID (a list).
+	const onlyFor = operations.every((o) => o.perInvoice) ? {} : { operation: perInvoice };
+	if (version < 2) {
+		return [
+			{
+				displayName: 'Invoice ID',
+				name: 'invoiceId',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: `e.g. ${first.idExample}`,
+				description: `ID of the invoice in the provider: ${all.map((p) => `${p.idHint} for ${p.name}`).join(', ')}`,
+				...(Object.keys(onlyFor).length ? { displayOptions: { show: onlyFor } } : {}),
+			},
+		];
+	}
+	const locator = (p: (typeof all)[number], tool: boolean): INodeProperties => ({
+		displayName: 'Invoice',
+		name: 'invoiceId',
+		type: 'resourceLocator',
+		required: true,
+		// As a tool, the agent gives the ID (the editor shows the $fromAI placeholder, which the author may replace).
+		default: { mode: tool ? 'id' : 'list', value: tool ? fromAiInvoiceId(p) : '' },
+		description: `The ${p.noun} in ${p.name}: pick a paid one, or give its ID (${p.idHint})`,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a paid ${p.noun}...`,
+				typeOptions: { searchListMethod: 'searchInvoices', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${p.idExample}`,
+				// The run checks every ID with the same pattern (input.ts); the editor only where it can
+				// read the pattern (no flags).
+				...(p.idPattern.flags === ''
+					? { validation: [{ type: 'regex' as const, properties: { regex: p.idPattern.source, errorMessage: `Not a valid ID: expected ${p.idFormat}` } }] }
+					: {}),
+			},
+		],
+		// '@tool': n8n shows one of the two, and fills in its default, by whether the node is a tool.
+		displayOptions: tool
+			? { show: { provider: [p.id], ...onlyFor, '@tool': [true] } }
+			: { show: { provider: [p.id], ...onlyFor }, hide: { '@tool': [true] } },
+	});
+	return [...all.map((p) => locator(p, false)), ...all.map((p) => locator(p, true))];
 }
 
 export function describeVersion(version: number): Pick<INodeTypeDescription, 'subtitle' | 'credentials' | 'properties'> {
@@ -86,7 +199,6 @@ export function describeVersion(version: number): Pick<INodeTypeDescription, 'su
 	// The first of each registry is the default (the lint rule reads names, not expressions).
 	const defaultProvider = first.id;
 	const defaultAuthentication = withChoice[0]?.authStyles[0].value ?? '';
-	const defaultOperation = operations[0].value;
 	const subtitle = `={{ (${names(all.map((p) => [p.id, p.name]))})[$parameter["provider"]] + ": " + ((${names(operations.map((o) => [o.value, o.name]))})[$parameter["operation"]] || ${JSON.stringify(operations[0].name)}) }}`;
 	const properties: INodeProperties[] = [
 		{
@@ -112,27 +224,10 @@ export function describeVersion(version: number): Pick<INodeTypeDescription, 'su
 			// nodeTypesUtils), which would hide Provider itself and leave no way to pick it.
 			displayOptions: { hide: { provider: all.filter((p) => p.authStyles.length < 2).map((p) => p.id) } },
 		},
-		{
-			displayName: 'Operation',
-			name: 'operation',
-			type: 'options',
-			noDataExpression: true,
-			options: operations.map((o) => ({ name: o.name, value: o.value, action: o.action, description: o.description })),
-			default: defaultOperation,
-		},
-		{
-			displayName: 'Invoice ID',
-			name: 'invoiceId',
-			type: 'string',
-			required: true,
-			default: '',
-			placeholder: `e.g. ${first.idExample}`,
-			description: `ID of the invoice in the provider: ${all.map((p) => `${p.idHint} for ${p.name}`).join(', ')}`,
-			// Only where an offered operation takes no Invoice ID (a list).
-			...(operations.every((o) => o.perInvoice)
-				? {}
-				: { displayOptions: { show: { operation: operations.filter((o) => o.perInvoice).map((o) => o.value) } } }),
-		},
+		...operationProperties(operations, version),
+		...(version >= TOOL_SINCE ? toolProperties(operations) : []),
+		...invoiceIdProperties(version, operations),
+		...operations.flatMap((o) => (o.parameters ?? []).map((p) => shownFor(p, o.value))),
 		{
 			displayName: 'Options',
 			name: 'options',

@@ -4,12 +4,15 @@ import { NodeOperationError } from 'n8n-workflow';
 import { cancelSignal, errorOutputJson } from './compat';
 import { errorItemJson, RevertFailure, stoppedRunNote, toNodeError, type ErrorItemJson } from './errors';
 import { ConnectionGateway } from './gateway';
-import { invoiceIdText, parameter, readInput, runConcurrency } from './input';
+import { runHints, seenOf, type ItemSeen } from './hints';
+import { invoiceIdParameter, invoiceIdText, parameter, readInput, runConcurrency } from './input';
 import { operationFor, type Operation } from './operations';
+import { shaped } from './output';
 import { getProvider, providers, type Provider } from './providers';
 import { failed, ok, type Result } from './result';
 import { learnCurrentSecrets, Redactor } from './secrets';
-import { Connection } from './transport/connection';
+import { toolRun } from './tool';
+import { Connection, type LimitTally } from './transport/connection';
 
 /** One input item's outcome: its output items (any number), or its error item. */
 type ItemResult = Result<IDataObject[], ErrorItemJson>;
@@ -44,7 +47,8 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, 0);
 		return [items.map((_, i) => ({ json: errorOutputJson(error), pairedItem: { item: i } }))];
 	}
-	const operation = operationFor(this.getNodeParameter('operation', 0), this.getNode().typeVersion);
+	const { typeVersion } = this.getNode();
+	const operation = operationFor(this.getNodeParameter('operation', 0), typeVersion);
 	// Read once for the whole run; a broken expression here falls back to the defaults and the
 	// per-item reads report it on each item.
 	const chosenAuth = parameter(this, provider, 'authentication', 0, provider.authStyles[0].value);
@@ -55,6 +59,8 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const firstOptions = items.length ? parameter(this, provider, 'options', 0, {}) : ok({});
 	const concurrency = runConcurrency(provider, firstOptions.ok ? firstOptions.value : {});
 	const continueOnFail = this.continueOnFail();
+	// Run as an agent's tool: writes only where the author allowed them.
+	const tool = toolRun(this.getNode(), operation);
 
 	let connection: Promise<Connection> | undefined;
 	let redactor = new Redactor([]);
@@ -65,6 +71,9 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		}));
 
 	const results: ItemResult[] = new Array(items.length);
+	// For the run's hints: what each item came to, and what the vendor's limit cost it.
+	const seen: ItemSeen[] = new Array(items.length);
+	const tallies: LimitTally[] = [];
 	// Items that failed after a write that may have been applied: a stopped run names them.
 	const unknown = new Set<number>();
 	let next = 0;
@@ -74,16 +83,22 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 	const worker = async () => {
 		while (!stopped && !cancelled() && next < items.length) {
 			const i = next++;
-			const rawId = operation.perInvoice ? parameter(this, provider, 'invoiceId', i, '') : ok('');
+			const rawId = operation.perInvoice ? invoiceIdParameter(this, provider, i) : ok('');
 			let invoiceId = rawId.ok ? invoiceIdText(rawId.value) : '';
 			try {
-				const input = readInput(this, provider, operation, i, rawId);
-				invoiceId = input.invoiceId;
+				const read = readInput(this, provider, operation, i, rawId);
+				invoiceId = read.invoiceId;
+				const input = tool ? tool.restrict(read) : read;
 				const request = operation.prepare(input);
-				const gateway = new ConnectionGateway(this, await open(), input.transport);
-				results[i] = ok(await operation.run(gateway, request));
+				const tally: LimitTally = { waitedMs: 0, limited: 0 };
+				tallies.push(tally);
+				const gateway = new ConnectionGateway(this, await open(), input.transport, tally);
+				const jsons = await operation.run(gateway, request);
+				seen[i] = seenOf(operation, jsons);
+				results[i] = ok(jsons.map((json) => shaped(json, input.options, typeVersion)).map((json) => tool?.answer(json) ?? json));
 			} catch (error) {
 				const failure = failureOf(error, provider);
+				seen[i] = { ok: false, category: failure.category };
 				if (failure.details.resultUnknown) unknown.add(i);
 				results[i] = failed(errorItemJson(failure, provider.id, invoiceId));
 				if (!continueOnFail) stopped = true;
@@ -121,6 +136,11 @@ export async function executePaymentRevert(this: IExecuteFunctions): Promise<INo
 		// The first failure in input order (every item before it has run, whatever failed first).
 		if (!continueOnFail) throw stopError(this.getNode(), operation, provider, { results, unknown }, redactor, error, i);
 		output.push({ json: errorOutputJson(error), pairedItem: { item: i } });
+	}
+	// n8n records hints only for a node that returns (a stopped run's error says what it did).
+	// n8n versions without the API get the items' notes alone.
+	if (items.length && typeof this.addExecutionHints === 'function') {
+		this.addExecutionHints(...runHints(operation, provider, seen, tallies, redactor));
 	}
 	return [output];
 }

@@ -4,8 +4,6 @@
  * says what each answer shows, judged from the provider's data; what that means for the item is
  * the operation's to decide.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
-
 import { TransportFailure } from './errors';
 import type {
 	Endpoints,
@@ -21,7 +19,7 @@ import type {
 } from './providers';
 import { invoiceIn, listedInvoice, notJsonReason, refusalOf } from './providers/answer';
 import type { Result } from './result';
-import type { Connection, Exchange, TransportOptions } from './transport/connection';
+import type { Connection, Exchange, LimitTally, TransportOptions, VendorContext } from './transport/connection';
 
 /** The invoice as one answer showed it. */
 export interface Snapshot {
@@ -82,9 +80,11 @@ export class ConnectionGateway implements InvoiceGateway {
 	private answered = false;
 
 	constructor(
-		private readonly ctx: IExecuteFunctions,
+		private readonly ctx: VendorContext,
 		private readonly connection: Pick<Connection, 'provider' | 'send'>,
 		private readonly options: TransportOptions,
+		/** Where the item's waits for the vendor's limit are counted (the run's hints). */
+		private readonly tally?: LimitTally,
 	) {
 		this.provider = connection.provider;
 	}
@@ -155,7 +155,7 @@ export class ConnectionGateway implements InvoiceGateway {
 	 */
 	private async send(spec: RequestSpec, write = false): Promise<Result<Exchange, { kind: 'failure'; failure: TransportFailure }>> {
 		// After the item's first answer, the pace serves its next request first (see Pace).
-		const sent = await this.connection.send(this.ctx, spec, this.options, this.answered);
+		const sent = await this.connection.send(this.ctx, spec, this.options, this.answered, this.tally);
 		this.answered = true;
 		if (!sent.ok) return { ok: false, failure: { kind: 'failure', failure: sent.failure } };
 		// Whatever its status, an answer too large to be the vendor's says nothing about the invoice.

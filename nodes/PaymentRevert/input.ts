@@ -1,22 +1,26 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { commonOptions } from './description';
+import { commonOptions, commonOptionsOf } from './description';
 import { RevertFailure } from './errors';
 import type { ItemInput, Operation } from './operations';
 import type { Provider } from './providers';
 import { failed, ok, type Result } from './result';
 import { QUOTED, shown, valueText } from './shown';
 
-/** A parameter whose expression cannot be resolved for this item is bad input, not a vendor problem. */
+/**
+ * A parameter whose expression cannot be resolved for this item is bad input, not a vendor problem.
+ * `extractValue`: a resource locator's value (the Invoice ID from node version 2), not its object.
+ */
 export function parameter(
 	ctx: IExecuteFunctions,
 	provider: Provider,
 	name: string,
 	i: number,
 	fallback?: unknown,
+	extractValue = false,
 ): Result<unknown, RevertFailure> {
 	try {
-		return ok(ctx.getNodeParameter(name, i, fallback));
+		return ok(ctx.getNodeParameter(name, i, fallback, extractValue ? { extractValue } : undefined));
 	} catch (error) {
 		return failed(
 			new RevertFailure(
@@ -97,6 +101,11 @@ export function runConcurrency(provider: Provider, raw: unknown): number {
 	}
 }
 
+/** The item's Invoice ID as given: a text in node version 1, a resource locator's value from version 2. */
+export function invoiceIdParameter(ctx: IExecuteFunctions, provider: Provider, i: number): Result<unknown, RevertFailure> {
+	return parameter(ctx, provider, 'invoiceId', i, '', true);
+}
+
 /**
  * What every operation gets of item `i`, checked before anything is sent. `rawId`: the Invoice ID
  * as read by the item loop (an operation without one gets '').
@@ -116,7 +125,7 @@ export function readInput(
 		if (!chosen.ok) throw chosen.failure;
 		checkedValue(provider, authenticationOf(provider), chosen.value, i);
 	}
-	const options = readOptions(provider, [...commonOptions, ...(operation.options ?? [])], rawOptions.value, i);
+	const options = readOptions(provider, [...commonOptionsOf(ctx.getNode().typeVersion), ...(operation.options ?? [])], rawOptions.value, i);
 	return {
 		provider,
 		invoiceId: operation.perInvoice ? validateInvoiceId(provider, rawId.value) : '',

@@ -73,7 +73,8 @@ module.exports = function examples(line) {
 				expect(output).toContain(`${wf.id}|${wf.name}`);
 				const starts = wf.nodes.filter((n) => /manualTrigger|webhook$/.test(n.type)).map((n) => n.type);
 				expect([file, starts.length > 0]).toEqual([file, true]);
-				expect(wf.nodes.filter((n) => n.type === 'n8n-nodes-payment-revert.paymentRevert').length).toBeGreaterThan(0);
+				// the node itself, or as an AI agent's tool (Payment Revert Tool)
+				expect(wf.nodes.filter((n) => /^n8n-nodes-payment-revert\.paymentRevert(Tool)?$/.test(n.type)).length).toBeGreaterThan(0);
 			}
 		});
 

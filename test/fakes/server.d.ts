@@ -51,6 +51,7 @@ export interface ContazenConfig {
 	apiKeys: string[];
 	keyStatus: Record<string, 'expired' | 'ip_restricted' | 'insufficient_permissions'>;
 	alreadyUnpaid: 'ok' | 'error';
+	alreadyPaid: 'ok' | 'error';
 	rateLimit: RateWindow | RateWindow[] | null;
 	retryAfter: boolean;
 	errorRequestId: boolean;

@@ -71,6 +71,8 @@ const DEFAULT_CONFIG = {
 		keyStatus: {},
 		// 'ok' (200 no-op) or 'error' (400) when marking an unpaid bill unpaid [?]
 		alreadyUnpaid: 'ok',
+		// 'ok' (200, the payment recorded again) or 'error' (400) when marking a paid bill paid [?]
+		alreadyPaid: 'ok',
 		rateLimit: { limit: 100, windowMs: MINUTE }, // per API key [V]; null: off (and no X-RateLimit-*)
 		retryAfter: false, // send Retry-After on 429 besides error.retry_after [?]
 		errorRequestId: false, // meta.request_id on error bodies (the documented example has none) [?]
@@ -695,6 +697,9 @@ function contazenMarkUnpaid(w, ctx, [id]) {
 function contazenMarkPaid(w, ctx, [id]) {
 	const { bill, error } = contazenWritable(w, id);
 	if (error) return error;
+	if (bill.status === 'paid' && w.config.contazen.alreadyPaid === 'error') {
+		return contazenInvalid(w, 'invalid_request', 'Supplier bill is already paid');
+	}
 	const body = ctx.json || {};
 	const total = bill.amounts.tax_inclusive;
 	if (body.payment_date != null && !DATE.test(String(body.payment_date))) {

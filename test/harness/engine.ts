@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 
-import { Credentials, ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { Credentials, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
@@ -14,6 +14,7 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestOptions,
+	INodeListSearchResult,
 	INode,
 	INodeCredentialsDetails,
 	INodeExecutionData,
@@ -25,6 +26,7 @@ import type {
 	IRun,
 	IWorkflowExecuteAdditionalData,
 	IVersionedNodeType,
+	NodeExecutionHint,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import {
@@ -91,22 +93,36 @@ class ItemsSource implements INodeType {
 	}
 }
 
+/** The type n8n gives the node used as an AI agent's tool ("Payment Revert Tool"). */
+export const TOOL_TYPE = `${NODE_TYPE}Tool`;
+
+/**
+ * The node as n8n's NodeTypes serves it for a tool type (n8n 2.x convertNodeToAiTool): its
+ * description renamed "<name>Tool", which decides the '@tool' parameters. Its input and output
+ * stay Main, so WorkflowExecute can feed it items: the agent's call itself is the e2e test's part.
+ */
+function asTool(type: INodeType): INodeType {
+	const description = { ...type.description, name: `${type.description.name}Tool`, displayName: `${type.description.displayName} Tool` };
+	return Object.create(type, { description: { value: description } }) as INodeType;
+}
+
 class NodeTypes implements INodeTypes {
-	private readonly types: Record<string, INodeType> = {
+	private readonly types: Record<string, INodeType | IVersionedNodeType> = {
 		[NODE_TYPE]: new PaymentRevert(),
 		[SOURCE_TYPE]: new ItemsSource(),
 	};
 
 	getByName(type: string): INodeType | IVersionedNodeType {
-		return this.types[type];
+		return this.types[type === TOOL_TYPE ? NODE_TYPE : type];
 	}
 
 	getByNameAndVersion(type: string, version?: number): INodeType {
+		if (type === TOOL_TYPE) return asTool(NodeHelpers.getVersionedNodeType(this.types[NODE_TYPE], version));
 		return NodeHelpers.getVersionedNodeType(this.types[type], version);
 	}
 
 	getKnownTypes() {
-		return Object.fromEntries(Object.keys(this.types).map((k) => [k, { className: k, sourcePath: '' }]));
+		return Object.fromEntries([...Object.keys(this.types), TOOL_TYPE].map((k) => [k, { className: k, sourcePath: '' }]));
 	}
 }
 
@@ -272,6 +288,10 @@ export interface RunOptions {
 	onError?: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 	/** Payment Revert nodes in a row, each fed by the one before (default 1); results are the last one's. */
 	nodes?: number;
+	/** Run the node as "Payment Revert Tool" (its type ending with Tool, as n8n gives an agent's tool). */
+	asTool?: boolean;
+	/** The node version of the Payment Revert nodes (default 1, as saved by 0.1.0). */
+	typeVersion?: number;
 	/**
 	 * Cancels the execution when this settles, as the editor's Stop button does: n8n aborts the
 	 * execution's cancel signal and ends the run at once (status `canceled`); the node's work still
@@ -291,6 +311,8 @@ export interface RunResult {
 	/** The workflow error, serialised the way n8n stores it. */
 	error?: IDataObject;
 	credentialUpdates: CredentialUpdate[];
+	/** The execution hints n8n-core recorded for the node's run (its task data's `hints`; 1.x and 2.x alike). */
+	hints: NodeExecutionHint[];
 	/** Everything the run produced, as JSON text: outputs, errors, messages, descriptions. */
 	everything: string;
 }
@@ -325,8 +347,8 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 	const nodes: INode[] = names.map((name, i) => ({
 		id: `payment-revert-${i}`,
 		name,
-		type: NODE_TYPE,
-		typeVersion: 1,
+		type: options.asTool ? TOOL_TYPE : NODE_TYPE,
+		typeVersion: options.typeVersion ?? 1,
 		position: [200 * (i + 1), 0],
 		parameters: options.parameters,
 		credentials: nodeCredentials,
@@ -398,6 +420,53 @@ export async function runNode(options: RunOptions): Promise<RunResult> {
 		errorOutput: main[1] ?? [],
 		error,
 		credentialUpdates: credentialsHelper.updates,
+		hints: nodeRun?.hints ?? [],
 		everything: JSON.stringify({ resultData: run.data.resultData, error }),
 	};
+}
+
+export interface SearchOptions {
+	/** The node's parameters as the editor holds them. */
+	parameters: INodeParameters;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	store?: CredentialStore;
+	/** Default 2 (the first version with a list search). */
+	typeVersion?: number;
+	method: string;
+	filter?: string;
+	paginationToken?: string;
+}
+
+/**
+ * Calls a listSearch method the way the editor's request does (n8n's DynamicNodeParametersService):
+ * n8n-core's own LoadOptionsContext for the node, with the same credential store and real
+ * httpRequestWithAuthentication as runNode.
+ */
+export async function searchList(options: SearchOptions): Promise<INodeListSearchResult> {
+	const nodeTypes = new NodeTypes();
+	const store = options.store ?? new CredentialStore(options.credentials);
+	const wanted = credentialTypeFor(options.parameters);
+	const credentials = store.records[store.idOf(wanted)] ? { [wanted]: { id: store.idOf(wanted), name: `Test ${wanted}` } } : {};
+	const node: INode = {
+		id: 'payment-revert-0',
+		name: NODE_NAME,
+		type: NODE_TYPE,
+		typeVersion: options.typeVersion ?? 2,
+		position: [0, 0],
+		parameters: options.parameters,
+		credentials,
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const additionalData = {
+		credentialsHelper: new CredentialsHelper(store, nodeTypes),
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		userId: 'user-test',
+		variables: {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+	const type = nodeTypes.getByNameAndVersion(NODE_TYPE, node.typeVersion);
+	const method = type.methods?.listSearch?.[options.method];
+	if (!method) throw new Error(`version ${node.typeVersion} has no listSearch method ${options.method}`);
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'parameters.invoiceId');
+	return await method.call(context, options.filter, options.paginationToken);
 }

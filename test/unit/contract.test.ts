@@ -10,7 +10,8 @@ import { PaymentRevertWethodApi } from '../../credentials/PaymentRevertWethodApi
 import codex from '../../nodes/PaymentRevert/PaymentRevert.node.json';
 import { PaymentRevert } from '../../nodes/PaymentRevert/PaymentRevert.node';
 
-const description = new PaymentRevert().description;
+// Version 1's contract: saved version-1 workflows keep it unchanged.
+const description = new PaymentRevert().nodeVersions[1].description;
 const noNodeTypes = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as never;
 const prop = (name: string, list: INodeProperties[] = description.properties) => {
 	const found = list.find((p) => p.name === name);
@@ -205,5 +206,16 @@ describe('package', () => {
 		}
 		expect(pkg.n8n.nodes).toEqual(['dist/nodes/PaymentRevert/PaymentRevert.node.js']);
 		expect(pkg.n8n.credentials).toHaveLength(4);
+	});
+});
+
+describe('node versions', () => {
+	const node = new PaymentRevert();
+	it('version 1 stays for saved workflows; new nodes get version 2', () => {
+		expect(Object.keys(node.nodeVersions).map(Number)).toEqual([1, 2]);
+		expect(node.description.defaultVersion).toBe(2);
+		expect(node.nodeVersions[1].description.version).toBe(1);
+		expect(node.nodeVersions[2].description.version).toBe(2);
+		for (const v of [1, 2]) expect(node.nodeVersions[v].description).toMatchObject({ name: 'paymentRevert', displayName: 'Payment Revert' });
 	});
 });

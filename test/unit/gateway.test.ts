@@ -148,11 +148,14 @@ describe('invoice gateway', () => {
 	it('says which endpoints the vendor documents, and refuses to guess one', async () => {
 		const { gateway } = gatewayWith();
 		expect(['read', 'revert', 'markPaid', 'list'].map((e) => gateway.can(e as 'read'))).toEqual([true, true, true, true]);
-		const bare = new ConnectionGateway({} as IExecuteFunctions, { provider: wethod, send: async () => failed(new TransportFailure(undefined, undefined, undefined, false)) }, {
+		// Wethod without its mark-paid endpoint (it documents one since Mark as Paid): a vendor that does not
+		const withoutMarkPaid = { ...wethod, endpoints: { ...wethod.endpoints, markPaid: undefined } };
+		const bare = new ConnectionGateway({} as IExecuteFunctions, { provider: withoutMarkPaid, send: async () => failed(new TransportFailure(undefined, undefined, undefined, false)) }, {
 			maxRetries: 0,
 			maxRetryWaitSeconds: 1,
 			timeoutSeconds: 1,
 		});
+		expect(gateway.can('markPaid')).toBe(true);
 		expect(bare.can('markPaid')).toBe(false);
 		await expect(bare.markPaid('42', {})).rejects.toThrow('Wethod has no markPaid endpoint');
 	});

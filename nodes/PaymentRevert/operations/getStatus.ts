@@ -10,6 +10,8 @@ export const getStatus: Operation<{ invoiceId: string }> = {
 	since: 1,
 	perInvoice: true,
 	supports: (provider) => provider.endpoints.read !== undefined,
+	// Its one outcome (`status`) says nothing: the summary counts paid and unpaid invoices.
+	tally: (json) => (json.paid === true ? 'paid' : 'not paid'),
 	prepare: ({ invoiceId }) => ({ invoiceId }),
 	run: async (gateway, { invoiceId }) => {
 		const now = await readInvoice(gateway, invoiceId, 'read its status', 'use Revert Payment without Dry Run');

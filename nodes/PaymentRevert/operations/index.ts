@@ -1,6 +1,8 @@
 import { RevertFailure } from '../errors';
 import { valueText } from '../shown';
+import { getMany } from './getMany';
 import { getStatus } from './getStatus';
+import { markAsPaid } from './markAsPaid';
 import { revertPayment } from './revertPayment';
 import type { Operation } from './types';
 
@@ -8,7 +10,7 @@ import type { Operation } from './types';
  * Adding an operation: one module in this folder and one line here, in the editor's order (the
  * first a node version offers is its default). Its `since` keeps it out of earlier versions.
  */
-export const operations: ReadonlyArray<Operation> = [revertPayment, getStatus];
+export const operations: ReadonlyArray<Operation> = [revertPayment, getStatus, markAsPaid, getMany];
 
 /** The operations a node version offers. */
 export function operationsOf(version: number): Operation[] {
@@ -34,9 +36,14 @@ function unknownOperation(value: unknown, version: number, offered: Operation[])
 		perInvoice: false,
 		supports: () => false,
 		prepare: ({ provider }) => {
+			// An operation of a later node version (a node whose JSON was edited or pasted) says so.
+			const later = operations.find((operation) => operation.value === value && operation.since > version);
+			const hint = later
+				? `${later.name} needs node version ${later.since} or later, and this node is version ${version}: add a new Payment Revert node for it`
+				: `choose ${offered.map((o) => o.name).join(' or ')} (a workflow saved by a newer version of the node needs that version installed)`;
 			throw new RevertFailure(
 				'invalid_input',
-				`${provider.name}: the operation is ${valueText(value)}, which version ${version} of this node does not offer, so nothing was sent; choose ${offered.map((o) => o.name).join(' or ')} (a workflow saved by a newer version of the node needs that version installed)`,
+				`${provider.name}: the operation is ${valueText(value)}, which version ${version} of this node does not offer, so nothing was sent; ${hint}`,
 			);
 		},
 		run: async () => [],

@@ -1,25 +1,41 @@
 /** Revert Payment: mark a paid invoice unpaid again, the same way for every vendor. */
-import type { IDataObject } from 'n8n-workflow';
-
-import { checkSetup, listIds, mapFailure, RevertFailure, TransportFailure } from '../errors';
-import type { InvoiceGateway, InvoiceAnswer, Snapshot } from '../gateway';
-import type { InvoiceState, VendorResponse } from '../providers';
-import { invoiceItem, readInvoice, unexpected } from './common';
+import { listIds, RevertFailure } from '../errors';
+import type { Snapshot } from '../gateway';
+import type { Provider } from '../providers';
 import type { Operation } from './types';
+import { WriteRun, type WriteKind, type WriteRequest } from './write';
 
-interface RevertRequest {
-	invoiceId: string;
-	ifNotPaid: 'succeed' | 'fail';
-	capturePreviousState: boolean;
-	dryRun: boolean;
+const REVERT: WriteKind = {
+	operation: 'revertPayment',
+	action: 'revert',
+	done: (state) => !state.paid,
+	outcomes: { done: 'reverted', already: 'already_unpaid', would: 'would_revert' },
+	refusals: { already: 'notPaid', maybeAlready: 'maybeNotPaid' },
+	assumedStatus: (provider) => ({ status: provider.unpaidStatus, paid: false }),
+	instead: 'use Revert Payment without Dry Run',
+	words: {
+		notDone: 'paid',
+		doneAdj: 'unpaid',
+		theWrite: 'the revert',
+		request: (noun, invoiceId) => `the revert of ${noun} ${invoiceId}`,
+		doIt: 'revert it',
+		markIt: 'mark it unpaid',
+		done: 'reverted',
+		readFirst: 'capture its previous state',
+	},
+};
+
+/** "If Not Paid: Fail": the invoice is not paid, so there is no payment to revert. */
+function notPaidFailure({ state, requestId }: Snapshot, provider: Provider, invoiceId: string): RevertFailure {
+	return new RevertFailure(
+		'invalid_state',
+		`${provider.name}: ${provider.noun} ${invoiceId} is not paid (status "${state.status}"), so there is no payment to revert; set "If Not Paid" to Succeed to accept this`,
+		{ httpCode: null, vendor: { vendorCode: null, vendorMessage: null, requestId } },
+	);
 }
 
-type Outcome = 'reverted' | 'already_unpaid' | 'would_revert';
-
-const INSTEAD = 'use Revert Payment without Dry Run';
-
-export const revertPayment: Operation<RevertRequest> = {
-	value: 'revertPayment',
+export const revertPayment: Operation<WriteRequest> = {
+	value: REVERT.operation,
 	name: 'Revert Payment',
 	action: 'Revert a payment',
 	description: 'Mark a paid invoice as unpaid again',
@@ -76,178 +92,10 @@ export const revertPayment: Operation<RevertRequest> = {
 	},
 	prepare: ({ invoiceId, options }) => ({
 		invoiceId,
-		ifNotPaid: options.ifNotPaid as RevertRequest['ifNotPaid'],
-		capturePreviousState: options.capturePreviousState as boolean,
-		dryRun: options.dryRun as boolean,
+		dryRun: options.dryRun === true,
+		readFirst: options.capturePreviousState !== false,
+		...(options.ifNotPaid === 'fail' ? { failIfAlready: (now, provider) => notPaidFailure(now, provider, invoiceId) } : {}),
 	}),
-	run: async (gateway, request) => [await new Revert(gateway, request).run()],
+	run: async (gateway, request) => [await new WriteRun(gateway, REVERT, request, () => gateway.revert(request.invoiceId)).run()],
 };
 
-class Revert {
-	constructor(
-		private readonly gateway: InvoiceGateway,
-		private readonly request: RevertRequest,
-	) {}
-
-	private get provider() {
-		return this.gateway.provider;
-	}
-
-	async run(): Promise<IDataObject> {
-		const { invoiceId, dryRun, capturePreviousState } = this.request;
-		if (dryRun) {
-			const now = await readInvoice(this.gateway, invoiceId, 'check it without changing anything (Dry Run)', INSTEAD);
-			return this.item(now.state.paid ? 'would_revert' : 'already_unpaid', now, now.state);
-		}
-		let before: Snapshot | undefined;
-		if (capturePreviousState && this.gateway.can('read')) {
-			before = await readInvoice(this.gateway, invoiceId, 'capture its previous state', INSTEAD);
-			if (!before.state.paid) return this.notPaid(before, before.state);
-		}
-		return await this.revert(before);
-	}
-
-	private async revert(before: Snapshot | undefined): Promise<IDataObject> {
-		const answer = await this.gateway.revert(this.request.invoiceId);
-		const previous = before?.state ?? null;
-		switch (answer.kind) {
-			case 'snapshot':
-				if (!answer.snapshot.state.paid) return this.item('reverted', answer.snapshot, previous);
-				return await this.unclear(answer.response, `the answer shows it still paid (status "${answer.snapshot.state.status}")`, true, previous);
-			case 'ambiguous':
-				return await this.unclear(answer.response, answer.reason, false, previous);
-			case 'refusal':
-				return await this.refused(answer, previous);
-			default:
-				throw mapFailure(this.provider, answer.failure, this.request.invoiceId);
-		}
-	}
-
-	/** The vendor refused: a re-run (not paid), an earlier attempt that went through, or a real refusal. */
-	private async refused(answer: Extract<InvoiceAnswer, { kind: 'refusal' }>, previous: InvoiceState | null): Promise<IDataObject> {
-		const { refusal, failure, vendor, mayHaveApplied } = answer;
-		const { name } = this.provider;
-		if (refusal === 'locked') {
-			throw this.refusedWhilePaid(failure, `is paid but ${name} refuses to revert it (locked or in a closed period)`);
-		}
-		const canRead = this.gateway.can('read');
-		if (refusal === 'notPaid' && !canRead) {
-			const now = { state: this.unknownUnpaid(), requestId: vendor.requestId };
-			// Unpaid after an attempt whose result was unknown: that attempt did it.
-			if (mayHaveApplied) return this.item('reverted', now, previous);
-			return this.notPaid(now, previous);
-		}
-		if (canRead) {
-			// The refusal may mean "not paid" (a re-run, or our earlier attempt that did go through).
-			const purpose = 'confirm why the revert was refused';
-			const now = mayHaveApplied ? await this.confirm(purpose) : await readInvoice(this.gateway, this.request.invoiceId, purpose, INSTEAD);
-			if (!now.state.paid) {
-				if (mayHaveApplied) return this.item('reverted', now, previous);
-				return this.notPaid(now, previous ?? now.state);
-			}
-			throw this.refusedWhilePaid(failure, `is still paid: ${name} refused to mark it unpaid (HTTP ${failure.response?.statusCode})`);
-		}
-		throw mapFailure(this.provider, failure, this.request.invoiceId);
-	}
-
-	/**
-	 * A 2xx to the write that does not show the asked invoice no longer paid: `reverted` only when a
-	 * read then does (the write did it). Anything else is not an outcome.
-	 */
-	private async unclear(response: VendorResponse, wrong: string, isInvoice: boolean, previous: InvoiceState | null): Promise<IDataObject> {
-		const { name, noun } = this.provider;
-		const { invoiceId } = this.request;
-		const said = `${name} answered success (HTTP ${response.statusCode}) to the revert of ${noun} ${invoiceId}, but ${wrong}`;
-		if (!this.gateway.can('read')) {
-			throw unknownResult(
-				unexpected(
-					this.provider,
-					response,
-					isInvoice,
-					`${name}: ${said}; ${name} cannot be asked for one ${noun}, so whether it was reverted is unknown: check it in ${name} (a re-run is safe); ${checkSetup(this.provider)}`,
-				),
-			);
-		}
-		const now = await this.confirm(`confirm the revert, which ${name} answered with HTTP ${response.statusCode} without showing the ${noun} unpaid`);
-		if (!now.state.paid) return this.item('reverted', now, previous);
-		throw unexpected(
-			this.provider,
-			response,
-			isInvoice,
-			`${name}: ${said}; a read shows it still paid (status "${now.state.status}"), so nothing was reverted; ${checkSetup(this.provider)}`,
-		);
-	}
-
-	/** The read that settles a write that may have been applied: when it fails, the result is unknown. */
-	private async confirm(purpose: string): Promise<Snapshot> {
-		try {
-			return await readInvoice(this.gateway, this.request.invoiceId, purpose, INSTEAD);
-		} catch (error) {
-			const { name, noun } = this.provider;
-			const failure =
-				error instanceof RevertFailure ? error : new RevertFailure('unexpected_response', `${name}: ${error instanceof Error ? error.message : String(error)}`);
-			const hint = `The revert was sent and may have been applied; this read was to confirm it, so whether ${noun} ${this.request.invoiceId} was reverted is unknown`;
-			throw unknownResult(failure, hint);
-		}
-	}
-
-	/** The vendor refuses to revert an invoice that is paid: `invalid_state`, with its code and message. */
-	private refusedWhilePaid(failure: TransportFailure, state: string): RevertFailure {
-		const mapped = mapFailure(this.provider, failure, this.request.invoiceId);
-		const said = mapped.details.vendor?.vendorMessage ? `: ${mapped.details.vendor.vendorMessage}` : '';
-		// Still paid (or locked): nothing was reverted, whatever an earlier attempt's answer was.
-		return new RevertFailure(
-			'invalid_state',
-			`${this.provider.name}: ${this.provider.noun} ${this.request.invoiceId} ${state}${said}`,
-			{ ...mapped.details, resultUnknown: false },
-		);
-	}
-
-	private notPaid(now: Snapshot, previous: InvoiceState | null): IDataObject {
-		if (this.request.ifNotPaid === 'fail') {
-			throw new RevertFailure(
-				'invalid_state',
-				`${this.provider.name}: ${this.provider.noun} ${this.request.invoiceId} is not paid (status "${now.state.status}"), so there is no payment to revert; set "If Not Paid" to Succeed to accept this`,
-				{ httpCode: null, vendor: { vendorCode: null, vendorMessage: null, requestId: now.requestId } },
-			);
-		}
-		return this.item('already_unpaid', now, previous);
-	}
-
-	/** The vendor said "not paid" and cannot be read: report what is known and nothing more. */
-	private unknownUnpaid(): InvoiceState {
-		return {
-			status: this.provider.unpaidStatus,
-			paid: false,
-			paymentDate: null,
-			paymentAmount: null,
-			invoiceNumber: null,
-			amount: null,
-			currency: null,
-			invoice: {},
-		};
-	}
-
-	private item(outcome: Outcome, now: Snapshot, previous: InvoiceState | null): IDataObject {
-		const { name, noun } = this.provider;
-		const notes =
-			previous === null && !this.gateway.can('read')
-				? [`${name} documents no way to read a single ${noun}, so the state before the revert could not be captured.`]
-				: [];
-		return invoiceItem(this.provider, {
-			operation: revertPayment.value,
-			invoiceId: this.request.invoiceId,
-			outcome,
-			now,
-			previous,
-			changed: outcome === 'reverted' ? 'revert' : undefined,
-			notes,
-		});
-	}
-}
-
-/** The same failure, marked as a write whose result is unknown (a stopped run names it); `hint` for the description. */
-function unknownResult(failure: RevertFailure, hint?: string): RevertFailure {
-	const joined = [failure.details.hint, hint].filter(Boolean).join(' · ');
-	return new RevertFailure(failure.category, failure.message, { ...failure.details, ...(joined ? { hint: joined } : {}), resultUnknown: true });
-}

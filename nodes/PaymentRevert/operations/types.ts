@@ -33,7 +33,12 @@ export interface Operation<Request = unknown> {
 	since: number;
 	/** It acts on one invoice per item, named by the Invoice ID (Get Many does not). */
 	perInvoice: boolean;
-	/** Its own entries of the Options collection (the collection shows them for it alone). */
+	/** Its own parameters, after the Invoice ID (shown for it alone). */
+	parameters?: INodeProperties[];
+	/**
+	 * Its own entries of the Options collection (the collection shows them for it alone). An option
+	 * several operations share shows the wording of the newest one (`since`), which covers them all.
+	 */
 	options?: INodeProperties[];
 	/** Whether the provider's API can do it at all (from node version 2 the editor offers it only then). */
 	supports(provider: Provider): boolean;
@@ -53,6 +58,11 @@ export interface Operation<Request = unknown> {
 		 */
 		unknown: { contextKey: string; note(noun: string, ids: string[]): string };
 	};
+	/**
+	 * The words a success item is counted under in the run's summary hint ("reverted 3"); default:
+	 * its outcome, underscores as spaces.
+	 */
+	tally?(json: IDataObject): string;
 	/** The item's request from its input; throws RevertFailure (invalid_input) for bad input. */
 	prepare(input: ItemInput): Request;
 	/** The item's output: one json for most operations, any number for a list. Throws RevertFailure. */

@@ -1,5 +1,5 @@
 import { CONTAZEN_BASE_URL } from '../../../credentials/PaymentRevertContazenApi.credentials';
-import { countHeader, firstMessage, header, isObject, num, resetHeader, str, waitHeader, waitNumber } from './parse';
+import { countHeader, firstMessage, header, isObject, num, query, resetHeader, str, waitHeader, waitNumber } from './parse';
 import type { Provider, VendorResponse } from './types';
 
 /** Contazen's documented supplier-bill statuses; `partial` is a payment too. */
@@ -13,6 +13,9 @@ const PAID = ['paid', 'partial'];
 const NOT_PAID = /^(the\s+)?(supplier\s+)?bill(\s+is)?\s+(not\s+paid|already\s+unpaid)\.?$/i;
 /** Codes that can only mean "not paid" (none is documented; matched exactly). */
 const NOT_PAID_CODES = ['not_paid', 'bill_not_paid', 'already_unpaid'];
+/** The same for mark-paid on a bill that is paid (undocumented too: Contazen may as well accept it). */
+const ALREADY_PAID = /^(the\s+)?(supplier\s+)?bill(\s+is)?\s+already\s+paid\.?$/i;
+const ALREADY_PAID_CODES = ['already_paid', 'bill_already_paid'];
 
 function errorObject(response: VendorResponse) {
 	const body = response.json;
@@ -46,11 +49,36 @@ export const contazen: Provider = {
 	idExample: EXAMPLE_ID,
 	idHint: 'a Contazen ID such as sup_1a2b3c',
 	idMatches: (asked, invoice) => invoice.id === asked,
+	partyOf: (invoice) => (isObject(invoice.supplier) ? str(invoice.supplier.name) : null),
 
 	// No single-bill read is documented, and the node never calls undocumented endpoints.
 	endpoints: {
 		revert: (id) => ({ method: 'POST', path: `/supplier-bills/${id}/mark-unpaid`, write: true }),
+		markPaid: (id, payment) => ({
+			method: 'POST',
+			path: `/supplier-bills/${id}/mark-paid`,
+			write: true,
+			// Without payment_amount Contazen records the bill's full amount [V].
+			body: payment.date ? { payment_date: payment.date } : {},
+		}),
+		// `page` (from 1), `per_page` <= 100; `data.has_more`. Its `status` filter takes one status and
+		// paid bills are `paid` or `partial`: the node asks for all and keeps the paid ones.
+		list: {
+			maxPageSize: 100,
+			request: ({ cursor, size }) => ({
+				method: 'GET',
+				path: `/supplier-bills${query({ page: cursor ?? '1', per_page: size })}`,
+				write: false,
+			}),
+			page(json, asked) {
+				const list = isObject(json) && isObject(json.data) ? json.data : undefined;
+				if (!list || !Array.isArray(list.data) || typeof list.has_more !== 'boolean') return undefined;
+				return { invoices: list.data, next: list.has_more ? String(Number(asked.cursor ?? '1') + 1) : undefined };
+			},
+		},
 	},
+	// mark-paid: "date defaults to today, amount defaults to full tax_inclusive" [V].
+	markPaidDateOptional: true,
 
 	unwrap(json) {
 		if (!isObject(json)) return undefined;
@@ -98,6 +126,11 @@ export const contazen: Provider = {
 			{ status: [400, 409, 422], codes: NOT_PAID_CODES, means: 'notPaid' },
 			{ status: [409, 423], means: 'locked' },
 		],
+		markPaid: [
+			{ status: [400, 409, 422], message: ALREADY_PAID, means: 'alreadyPaid' },
+			{ status: [400, 409, 422], codes: ALREADY_PAID_CODES, means: 'alreadyPaid' },
+			{ status: [409, 423], means: 'locked' },
+		],
 	},
 
 	// X-RateLimit-* on every answer [V]; the reset is a Unix time in seconds on Contazen's clock,
@@ -127,7 +160,7 @@ export const contazen: Provider = {
 		const expenseId = str(after.invoice.expense_id);
 		return {
 			fields: { linkedExpenseId: expenseId },
-			notes: expenseId && changed === 'revert' ? [`Contazen also marked the linked expense ${expenseId} as unpaid.`] : [],
+			notes: expenseId && changed ? [`Contazen also marked the linked expense ${expenseId} as ${changed === 'revert' ? 'unpaid' : 'paid'}.`] : [],
 		};
 	},
 };

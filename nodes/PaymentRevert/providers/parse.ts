@@ -21,6 +21,22 @@ export function num(value: unknown): number | null {
 	return null;
 }
 
+/** A query string ("?a=1&b=2"); a list repeats its key, undefined leaves it out. */
+export function query(params: Record<string, string | number | readonly string[] | undefined>): string {
+	const search = new URLSearchParams();
+	for (const [key, value] of Object.entries(params)) {
+		if (value === undefined) continue;
+		for (const one of Array.isArray(value) ? value : [value]) search.append(key, String(one));
+	}
+	const text = search.toString();
+	return text ? `?${text}` : '';
+}
+
+/** A page number or offset as the vendor sent it: a whole number of at least `min`, else undefined. */
+export function wholeNumber(value: unknown, min: number): number | undefined {
+	return typeof value === 'number' && Number.isSafeInteger(value) && value >= min ? value : undefined;
+}
+
 export function header(response: VendorResponse, name: string): string | null {
 	return str(response.headers[name.toLowerCase()]);
 }

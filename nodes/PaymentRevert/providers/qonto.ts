@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { QONTO_API_URLS } from '../../../credentials/qontoEnvironment';
-import { firstMessage, header, isObject, num, str, waitHeader } from './parse';
+import { firstMessage, header, isObject, num, query, str, waitHeader, wholeNumber } from './parse';
 import type { Provider, VendorError } from './types';
 
 /** The supplier-invoice statuses Qonto documents (vendor-apis.md §2.6). */
@@ -66,16 +66,42 @@ export const qonto: Provider = {
 		];
 	},
 
-	idPattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+	// Without flags: the editor's ID check uses the same pattern's source.
+	idPattern: /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
 	idFormat: `a UUID such as ${EXAMPLE_ID}`,
 	idExample: EXAMPLE_ID,
 	idHint: 'a UUID',
 	idMatches: (asked, invoice) => typeof invoice.id === 'string' && invoice.id.toLowerCase() === asked.toLowerCase(),
+	partyOf: (invoice) => str(invoice.supplier_name),
 
 	endpoints: {
 		revert: (id) => ({ method: 'POST', path: `/v2/supplier_invoices/${id}/unmark_as_paid`, write: true }),
 		read: (id) => ({ method: 'GET', path: `/v2/supplier_invoices/${id}`, write: false }),
+		markPaid: (id, payment) => ({
+			method: 'POST',
+			path: `/v2/supplier_invoices/${id}/mark_as_paid`,
+			write: true,
+			body: { supplier_invoice: { payment_date: payment.date } },
+		}),
+		// `filter[status][]`, `page` (from 1), `per_page` <= 100; `meta.next_page` null on the last page.
+		list: {
+			maxPageSize: 100,
+			request: ({ cursor, size, paidOnly }) => ({
+				method: 'GET',
+				path: `/v2/supplier_invoices${query({ 'filter[status][]': paidOnly ? PAID : undefined, page: cursor ?? '1', per_page: size })}`,
+				write: false,
+			}),
+			page(json, asked) {
+				if (!isObject(json) || !Array.isArray(json.supplier_invoices) || !isObject(json.meta)) return undefined;
+				const { next_page: next } = json.meta;
+				if (next === null || next === undefined) return { invoices: json.supplier_invoices };
+				const page = wholeNumber(next, Number(asked.cursor ?? '1') + 1);
+				return page === undefined ? undefined : { invoices: json.supplier_invoices, next: String(page) };
+			},
+		},
 	},
+	// Whether mark_as_paid needs payment_date is undocumented [?]: the node always sends one.
+	markPaidDateOptional: false,
 
 	// GET wraps in { supplier_invoice }, the documented unmark example is bare: accept both.
 	unwrap(json) {
@@ -129,7 +155,11 @@ export const qonto: Provider = {
 
 	// Qonto answers 400 to unmark_as_paid on any invoice that is not `paid`, and to one it will not
 	// revert: a read tells which.
-	refusals: { revert: [{ status: [400], means: 'maybeNotPaid' }] },
+	// mark_as_paid answers 200 on a paid invoice, and 400 to one it will not mark (e.g. `scheduled`).
+	refusals: {
+		revert: [{ status: [400], means: 'maybeNotPaid' }],
+		markPaid: [{ status: [400], means: 'maybeAlreadyPaid' }],
+	},
 
 	retryAfterSeconds: (response, nowMs) => waitHeader(response, 'retry-after', nowMs, true),
 

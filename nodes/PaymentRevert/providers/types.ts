@@ -43,7 +43,7 @@ export interface PageRequest {
 	/** The provider's own cursor (a page number, an offset); undefined: the first page. */
 	cursor?: string;
 	size: number;
-	/** Only paid invoices, where the vendor can filter (the gateway checks each one anyway). */
+	/** Only paid invoices, where the vendor can filter (the operation checks each one anyway). */
 	paidOnly: boolean;
 }
 
@@ -63,6 +63,8 @@ export interface Endpoints {
 	revert: (invoiceId: string) => RequestSpec;
 	markPaid?: (invoiceId: string, payment: Payment) => RequestSpec;
 	list?: {
+		/** The largest page the vendor serves (100 when not given). */
+		maxPageSize?: number;
 		request(page: PageRequest): RequestSpec;
 		/** The page's invoices and the next cursor; undefined when the answer is not such a list. */
 		page(json: unknown, asked: PageRequest): Page | undefined;
@@ -148,10 +150,14 @@ export interface Provider {
 	idExample: string;
 	/** The ID's form in the Invoice ID's description ("a UUID" for Qonto). */
 	idHint: string;
+	/** Who the invoice is from or for, as the vendor names them (the invoice picker's label). */
+	partyOf?(invoice: IDataObject): string | null;
 	/** Whether an invoice in an answer is the asked one, compared in the vendor's own ID form. */
 	idMatches(askedId: string, invoice: IDataObject): boolean;
 
 	endpoints: Endpoints;
+	/** The vendor documents that marking an invoice paid without a payment date records today's date. */
+	markPaidDateOptional?: boolean;
 
 	/** The object an answer holds where the invoice should be, out of its envelope (not yet checked). */
 	unwrap(json: unknown): IDataObject | undefined;

@@ -1,5 +1,5 @@
 import { WETHOD_API_VERSION, WETHOD_BASE_URL } from '../../../credentials/PaymentRevertWethodApi.credentials';
-import { firstMessage, header, isObject, num, str, waitHeader } from './parse';
+import { firstMessage, header, isObject, num, query, str, waitHeader } from './parse';
 import type { Provider } from './types';
 
 /** Wethod's documented invoice statuses; unpaid is `sent` again. */
@@ -42,7 +42,30 @@ export const wethod: Provider = {
 	endpoints: {
 		revert: (id) => ({ method: 'POST', path: `/api/invoices/${id}:set-unpaid`, write: true }),
 		read: (id) => ({ method: 'GET', path: `/api/invoices/${id}`, write: false }),
+		markPaid: (id, payment) => ({
+			method: 'POST',
+			path: `/api/invoices/${id}:set-paid`,
+			write: true,
+			...(payment.date ? { body: { payment_date: payment.date } } : {}),
+		}),
+		// `limit` <= 100 and `offset`, a bare array; no status filter: the node keeps the paid ones.
+		// A page shorter than asked is the last.
+		list: {
+			maxPageSize: 100,
+			request: ({ cursor, size }) => ({
+				method: 'GET',
+				path: `/api/invoices${query({ limit: size, offset: cursor ?? '0' })}`,
+				write: false,
+			}),
+			page(json, asked) {
+				if (!Array.isArray(json)) return undefined;
+				const full = json.length >= asked.size;
+				return { invoices: json, next: full ? String(Number(asked.cursor ?? '0') + json.length) : undefined };
+			},
+		},
 	},
+	// set-paid without payment_date uses the current date [V].
+	markPaidDateOptional: true,
 
 	// Documented unwrapped; a `{ data }` envelope (a proxy, a later API version) is accepted too.
 	unwrap(json) {
@@ -83,7 +106,11 @@ export const wethod: Provider = {
 	},
 
 	// 412 is also what Wethod answers to a bad company or version header: a read decides.
-	refusals: { revert: [{ status: [412], means: 'maybeNotPaid' }] },
+	refusals: {
+		revert: [{ status: [412], means: 'maybeNotPaid' }],
+		// A draft invoice cannot be paid (412); a read tells it from a bad header.
+		markPaid: [{ status: [412], means: 'maybeAlreadyPaid' }],
+	},
 
 	// x-ratelimit-retry-after is seconds [C]; a malformed one leaves the standard header to speak.
 	retryAfterSeconds: (response, nowMs) =>

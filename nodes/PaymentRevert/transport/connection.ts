@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { safeBaseUrl } from '../../../credentials/urlGuard';
 import { answerOfThrown, cancelSignal, networkCodeOf, resendToRefresh, statusHandling, untilAborted, withSignal, type NoAnswer } from '../compat';
@@ -9,6 +9,9 @@ import { isOAuth2, Redactor } from '../secrets';
 import { cutAnswer, isStream, readAnswer, type RawAnswer } from './body';
 import { paceFor, type Answer, type HeldBy, type Pace } from './pace';
 import { retryDecision, type RetryDecision } from './retry';
+
+/** Where requests are sent from: a run, or the editor loading a list (both have the credential and n8n's HTTP helper). */
+export type VendorContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export interface TransportOptions {
 	maxRetries: number;
@@ -28,6 +31,17 @@ export interface Exchange {
 }
 
 type Attempt = Result<VendorResponse, NoAnswer>;
+
+/**
+ * What the vendor's rate limit cost one item of a run, counted as its requests go (the run's
+ * execution hints show it; before, waits that succeeded were not visible).
+ */
+export interface LimitTally {
+	/** How long the vendor's limit held its requests back: a 429's wait, a used-up quota, a learned window. */
+	waitedMs: number;
+	/** The 429 answers its requests got. */
+	limited: number;
+}
 
 /** The URL for a message: never its user, password or query, which may hold secrets. */
 function shownUrl(raw: string, redactor: Redactor): string {
@@ -53,7 +67,7 @@ export class Connection {
 
 	/** `concurrency`: how many requests this execution may have in flight. */
 	static async open(
-		ctx: IExecuteFunctions,
+		ctx: VendorContext,
 		provider: Provider,
 		authentication: string,
 		concurrency = 1,
@@ -91,12 +105,14 @@ export class Connection {
 	 * Sends one request, retrying what the vendor or the network says is temporary (see retry.ts).
 	 * The vendor's final answer whatever its status, or a failure when there was none.
 	 * `followUp`: the item already had an answer (its read): the pace serves it first.
+	 * `tally`: the item's, where the vendor's limit made it wait is added.
 	 */
 	async send(
-		ctx: IExecuteFunctions,
+		ctx: VendorContext,
 		spec: RequestSpec,
 		options: TransportOptions,
 		followUp = false,
+		tally?: LimitTally,
 	): Promise<Result<Exchange, TransportFailure>> {
 		let mayHaveApplied = false;
 		let last: VendorResponse | undefined;
@@ -112,6 +128,8 @@ export class Connection {
 		for (let attempt = 0; ; attempt++) {
 			// Waiting for the turn is not an attempt: only a request sent counts against Max Retries.
 			const ticket = await this.pace.admit(turn);
+			// (A refused request's wait shows as its refusal.)
+			if (tally && 'done' in ticket) tally.waitedMs += ticket.heldMs ?? 0;
 			if (!('done' in ticket)) {
 				// Held back before sending: keep what an earlier attempt of this item got, and why.
 				const { refusedWaitSeconds, heldBy } = ticket;
@@ -129,6 +147,7 @@ export class Connection {
 				ticket.done(told);
 			}
 			mayHaveApplied ||= decision.mayHaveApplied;
+			if (tally && told?.limitedMs !== undefined) tally.limited += 1;
 			if (!result.ok) {
 				const { networkCode, authProblem, cut } = result.failure;
 				// A write's 2xx whose body was cut is an answer that cannot be read: the gateway confirms it.
@@ -143,7 +162,12 @@ export class Connection {
 					...(refusedBy !== undefined ? { refusedBy } : {}),
 				});
 			} else last = result.value;
-			if (decision.waitMs !== undefined) await this.pace.pause(decision.waitMs, signal);
+			if (decision.waitMs !== undefined) {
+				// After a 429 without a figure, the item's own backoff is a wait for the vendor's limit too.
+				const from = Date.now();
+				await this.pace.pause(decision.waitMs, signal);
+				if (tally && told?.limitedMs !== undefined) tally.waitedMs += Date.now() - from;
+			}
 		}
 	}
 
@@ -169,7 +193,7 @@ export class Connection {
 		return { decision, told };
 	}
 
-	private async once(ctx: IExecuteFunctions, spec: RequestSpec, options: TransportOptions): Promise<Attempt> {
+	private async once(ctx: VendorContext, spec: RequestSpec, options: TransportOptions): Promise<Attempt> {
 		const oauth2 = isOAuth2(this.credentialType);
 		const request: IHttpRequestOptions = {
 			method: spec.method as IHttpRequestMethods,
@@ -200,7 +224,7 @@ export class Connection {
 	 * its answer, all within one deadline of `timeoutSeconds`; a cancelled execution stops it too.
 	 */
 	private async call(
-		ctx: IExecuteFunctions,
+		ctx: VendorContext,
 		request: IHttpRequestOptions,
 		timeoutSeconds: number,
 	): Promise<{ answer: Attempt; thrown: boolean }> {

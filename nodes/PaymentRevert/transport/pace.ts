@@ -26,6 +26,8 @@ export interface Answer {
 /** Permission to send one request; `done` must follow, with the answer or without one (none came). */
 export interface Ticket {
 	done(answer?: Answer): void;
+	/** How long the vendor's limit held this request back before its turn (not answers in flight). */
+	heldMs?: number;
 }
 
 /**
@@ -199,7 +201,8 @@ export class Pace {
 				this.wake(at, now);
 				break;
 			}
-			this.queue.shift()!.grant(this.ticket(now));
+			const waiter = this.queue.shift()!;
+			waiter.grant({ ...this.ticket(now), heldMs: this.held - waiter.heldFrom });
 		}
 		this.holdUntil = this.vendorHold();
 	}
