@@ -8,8 +8,10 @@
  * example, switches the Provider to Qonto, Contazen and Wethod, and checks that the parameters and
  * the credential shown follow the provider. Then, in a workflow with a node of the current version (2),
  * it checks the operations offered per provider and opens the Invoice picker ("From List"): it must
- * list the paid invoices seeded in the fakes and narrow them by the search text. Last, it runs a
- * Contazen revert from the editor and checks the node's execution hints in the output pane. Screenshots go to
+ * list the paid invoices seeded in the fakes and narrow them by the search text. Then it runs a
+ * Contazen revert from the editor and checks the node's execution hints in the output pane. Last, it opens
+ * the AI agent example's Revert Payment tool: the "Let the Agent Write" switch, the Invoice the agent
+ * fills ($fromAI) and the Tool Description. Screenshots go to
  * docs/ (shown in the README).
  *
  *   node scripts/editor-check.js [--line 2|1] [--out DIR]   (screenshots: docs/ for 2.x, a temp folder for 1.x)
@@ -167,12 +169,12 @@ async function selectedCredential(page) {
 }
 
 /** A screenshot of the node panel's parameter column (the input and output panes are empty here). */
-async function shootParameters(page, name) {
+async function shootParameters(page, name, height = 500) {
 	await page.waitForTimeout(600); // let a closing dropdown fade out
 	const ndv = await page.locator('[data-test-id="ndv"]').boundingBox();
 	const params = await page.locator(inNdv('node-parameters')).boundingBox();
 	const file = path.join(OUT, name);
-	await page.screenshot({ path: file, clip: { x: params.x - 16, y: ndv.y, width: params.width + 32, height: Math.min(ndv.height, 500) } });
+	await page.screenshot({ path: file, clip: { x: params.x - 16, y: ndv.y, width: params.width + 32, height: Math.min(ndv.height, height) } });
 	return file;
 }
 
@@ -348,6 +350,43 @@ async function checkHints(page, server, shots) {
 	shots.push(file);
 }
 
+/** The AI agent example: its "Revert Payment" node is a Payment Revert Tool (node version 2). */
+const AGENT_WORKFLOW = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'ai-agent-revert-with-approval.json'), 'utf8'));
+const TOOL_NODE = AGENT_WORKFLOW.nodes.find((n) => n.name === 'Revert Payment');
+/**
+ * The tool's Invoice default for Wethod (tool.ts). n8n 2.41 shows it as the expression itself: its
+ * "Defined automatically by the model" view is only for values it generated (with its own marker).
+ */
+const TOOL_INVOICE = `{{ $fromAI('invoiceId', "The ID of one invoice in Wethod (a number), e.g. 1042. Never an invoice number or an amount.", 'string') }}`;
+const TOOL_DESCRIPTION_SAYS = ['This CHANGES an accounting record at the provider', 'Unless the workflow author turned on "Let the Agent Write"'];
+
+/** The Revert Payment tool node: the author's switch, the Invoice the agent fills, the tool's description. */
+async function checkTool(page, server, shots) {
+	say(`Workflow "${AGENT_WORKFLOW.name}"`);
+	await page.goto(`${server.url}/workflow/${AGENT_WORKFLOW.id}`);
+	const canvasNode = page.locator('[data-test-id="canvas-node"]', { hasText: TOOL_NODE.name }).first();
+	await canvasNode.waitFor();
+	await page.waitForTimeout(1000);
+	await canvasNode.dblclick();
+	await page.locator(inNdv('parameter-input-provider')).waitFor();
+	await page.waitForTimeout(500);
+	const labels = (await texts(page, 'parameter-item')).join(' | ');
+
+	const toggle = page.locator(`${inNdv('parameter-input-agentCanWrite')}:visible input[role="switch"]`);
+	const on = (await toggle.count()) === 1 && (await toggle.first().getAttribute('aria-checked')) === 'true';
+	check('the tool shows the "Let the Agent Write" switch, on as the example saves it', labels.includes('Let the Agent Write') && on, `${labels.replace(/\s+/g, ' ').slice(0, 300)}; switch on: ${on}`);
+
+	const locator = page.locator(`${inNdv('resource-locator-invoiceId')}:visible`).first();
+	const mode = (await locator.count()) ? await modeShown(locator) : '(no Invoice)';
+	const invoice = (await locator.locator('[data-test-id="inline-expression-editor-input"]').first().innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+	const aiButton = await locator.locator('[data-test-id="from-ai-override-button"]').count();
+	check(`the tool's Invoice is "By ID", filled by the agent: ${TOOL_INVOICE}`, mode === 'By ID' && invoice === TOOL_INVOICE && aiButton === 1, `mode: "${mode}", shown: "${invoice}", n8n's "let the model define" button: ${aiButton}`);
+
+	const description = await page.locator(`${inNdv('parameter-input-toolDescription')}:visible textarea`).first().inputValue().catch(() => '');
+	check(`the tool shows its Tool Description: "${TOOL_DESCRIPTION_SAYS.join('", "')}"`, labels.includes('Tool Description') && TOOL_DESCRIPTION_SAYS.every((t) => description.includes(t)), `description: "${description}"`);
+	shots.push(await shootParameters(page, 'editor-tool.png', 660));
+}
+
 async function main() {
 	const started = Date.now();
 	say(`Editor check: the Payment Revert node in a real n8n ${LINE}.x editor, in Chromium`);
@@ -407,6 +446,7 @@ async function main() {
 		await checkQontoCredentials(page, server, shots);
 		await checkVersion2(page, server, shots);
 		await checkHints(page, server, shots);
+		await checkTool(page, server, shots);
 	} catch (error) {
 		check('editor check ran to the end', false, (error.stack || String(error)).split('\n').slice(0, 6).join('\n      '));
 		if (page) {
