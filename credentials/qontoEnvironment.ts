@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** The Business API's base URLs per environment (vendor-apis.md §2.2); the node uses them too. */
+/** The Business API's base URLs per environment (Qonto's Business API docs, "Base URLs"); the node uses them too. */
 export const QONTO_API_URLS = {
 	production: 'https://thirdparty.qonto.com',
 	sandbox: 'https://thirdparty-sandbox.staging.qonto.co',

@@ -6,7 +6,7 @@
  *   line 2: n8n 2.41.1 on Node 24 (node-<platform>-<arch>@24.21.0 from npm, since n8n 2 refuses Node 20)
  *   line 1: n8n 1.123.81 on the Node running this script (20 or newer)
  *
- * Why the install looks the way it does (../shared/n8n-runtime.md §1-4): the registry lacks some
+ * Why the install looks the way it does (README: "Why the runtime install looks unusual"): the registry lacks some
  * pinned transitive versions (overrides + the committed lockfiles in scripts/runtime/), native
  * builds cannot download anything (--ignore-scripts, then rebuild only sqlite3), and n8n 1.x on
  * Node 20 needs the legacy expression engine.

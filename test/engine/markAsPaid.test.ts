@@ -12,7 +12,7 @@ import { expectNoSecrets, fakeCredentials } from '../helpers';
 import { errorOf, outcomeOf, PROVIDERS, useFakes, VENDORS, type Vendor } from './vendors';
 
 const DATE = '2026-10-15';
-/** Where each vendor keeps the payment date in the request body (vendor-apis.md). */
+/** Where each vendor keeps the payment date in the request body (as each vendor documents it). */
 const sentDate = (vendor: Vendor, body: unknown): unknown => {
 	const json = (body ?? {}) as IDataObject;
 	return vendor === 'qonto' ? (json.supplier_invoice as IDataObject | undefined)?.payment_date : json.payment_date;

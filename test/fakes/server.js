@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Local fakes of the three vendor APIs, one process on loopback, plain Node (no dependencies).
- * Behaviour follows the shared vendor notes (vendor-apis.md, with its [V]/[C]/[I]/[?] marks);
+ * Behaviour follows the vendors' documentation and the README's vendor notes (what the docs leave open);
  * where the vendor docs are silent ([?]), a switch in `config` picks the behaviour, and the
  * default is the one the node's engine tests were written against.
  *

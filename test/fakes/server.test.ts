@@ -1,5 +1,5 @@
 /**
- * The vendor fakes themselves, over HTTP: they must behave the way vendor-apis.md describes, or the
+ * The vendor fakes themselves, over HTTP: they must behave the way the vendors document (README: "The local vendor fakes" and the vendor notes), or the
  * engine and e2e tests that run against them prove nothing. Where the notes say [?], the switch
  * is tested both ways.
  */

@@ -1,4 +1,4 @@
-/** The contract of ../shared/SPEC.md that saved workflows depend on: names, types, defaults. */
+/** The contract saved workflows depend on (README: parameters, output, errors): names, types, defaults. */
 import type { IAuthenticateRuleResponseCode, INode, INodeProperties, INodeParameters } from 'n8n-workflow';
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 

@@ -4,7 +4,7 @@ import { QONTO_API_URLS } from '../../../credentials/qontoEnvironment';
 import { firstMessage, header, isObject, num, query, str, waitHeader, wholeNumber } from './parse';
 import type { Provider, VendorError } from './types';
 
-/** The supplier-invoice statuses Qonto documents (vendor-apis.md §2.6). */
+/** The supplier-invoice statuses Qonto documents (Qonto's supplier-invoice docs). */
 const STATUSES = ['to_review', 'to_approve', 'pending', 'awaiting_payment', 'to_pay', 'scheduled', 'paid', 'archived', 'rejected'];
 const PAID = ['paid'];
 
