@@ -17,7 +17,6 @@ const { startFakes } = require('../fakes/server');
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'revert-bounced-payments-found-by-get-many.json'), 'utf8'));
 const CREDENTIAL = { qonto: 'paymentRevertQontoApi', contazen: 'paymentRevertContazenApi', wethod: 'paymentRevertWethodApi' };
 const LIST_PATH = { qonto: '/v2/supplier_invoices', contazen: '/v1/supplier-bills', wethod: '/api/invoices' };
-const UNPAID = { qonto: 'to_review', contazen: 'unpaid', wethod: 'sent' };
 /** More than one vendor page (100) of extra invoices, every fifth unpaid. */
 const EXTRA = 160;
 
@@ -82,7 +81,7 @@ module.exports = function getMany(line) {
 
 		test.each(Object.keys(CREDENTIAL))('%s: every paid invoice, across the vendor pages, one item each paired to the trigger item', async (vendor) => {
 			await resetFakes();
-			for (let n = 0; n < EXTRA; n++) fakes.seed(vendor, VENDORS[vendor].idOf(n), { status: n % 5 === 4 ? UNPAID[vendor] : 'paid' });
+			for (let n = 0; n < EXTRA; n++) fakes.seed(vendor, VENDORS[vendor].idOf(n), { status: n % 5 === 4 ? VENDORS[vendor].unpaid : 'paid' });
 			const paid = [...fakes.state[vendor].values()]
 				.filter((i) => (vendor === 'contazen' ? ['paid', 'partial'] : ['paid']).includes(i.status))
 				.map((i) => String(i.id));
